@@ -1,0 +1,56 @@
+"""The one persistent namespace the graph mints IRIs in, and the vocabularies it reuses."""
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+BASE = "https://w3id.org/agrikg/"
+
+AGK = Namespace(BASE + "ontology#")
+SCHEMA = Namespace("https://schema.org/")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+PRODUCT = Namespace(BASE + "product/")
+MARKET = Namespace(BASE + "market/")
+RECORD = Namespace(BASE + "record/")
+STATEMENT = Namespace(BASE + "statement/")
+DOCUMENT = Namespace(BASE + "document/")
+EVENT = Namespace(BASE + "event/")
+AGENT = Namespace(BASE + "agent/")
+ROLE = Namespace(BASE + "role/")
+INFERENCE = Namespace(BASE + "inference/")
+INDICATOR = Namespace(BASE + "indicator/")
+PROGRAMME = Namespace(BASE + "programme/")
+ACCESS_STATUS = Namespace(BASE + "access-status/")
+VET_STATUS = Namespace(BASE + "vet-status/")
+
+PRODUCT_SCHEME = PRODUCT[""].rstrip("/")  # https://w3id.org/agrikg/product
+DATASET = BASE + "dataset"
+
+LANGUAGES = ("kk", "ru", "en")
+
+PREFIXES = {
+    "agk": AGK,
+    "product": PRODUCT,
+    "market": MARKET,
+    "record": RECORD,
+    "statement": STATEMENT,
+    "document": DOCUMENT,
+    "event": EVENT,
+    "agent": AGENT,
+    "role": ROLE,
+    "inference": INFERENCE,
+    "indicator": INDICATOR,
+    "programme": PROGRAMME,
+    "status": ACCESS_STATUS,
+    "vet": VET_STATUS,
+    "skos": SKOS,
+    "prov": PROV,
+    "dcterms": DCTERMS,
+    "schema": SCHEMA,
+    "foaf": FOAF,
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "wd": WD,
+}
