@@ -1,0 +1,232 @@
+"""`agrikg`: build the graph, check market access, run the named queries."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from graph import queries
+from graph.access import check as check_access
+from graph.build import build as build_graph
+from graph.build import build_info
+from graph.errors import BuildError, ResolveError, StoreError
+from graph.queries import IRI
+from graph.settings import Settings
+from graph.store import open_store
+
+app = typer.Typer(
+    help="agrikg: an open knowledge graph of agricultural market access.\n\n"
+         "Start with `agrikg build`, then ask `agrikg check PRODUCT MARKET`, e.g.\n"
+         "`agrikg check wheat CN`, `agrikg check \"сиыр еті\" Қытай --lang kk`, "
+         "`agrikg check 0204 IR --json`.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+Lang = Annotated[str, typer.Option("--lang", "-l", help="Answer language: kk, ru or en.")]
+Endpoint = Annotated[str | None, typer.Option(
+    "--endpoint", envvar="AGRIKG_ENDPOINT",
+    help="Query a remote SPARQL 1.1 endpoint (URL) instead of the embedded store.")]
+
+
+def _settings(endpoint: str | None = None) -> Settings:
+    settings = Settings()
+    return settings.model_copy(update={"endpoint": endpoint}) if endpoint else settings
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("kk", "ru", "en"):
+        err.print(f"[red]--lang must be kk, ru or en, not {lang!r}[/red]")
+        raise typer.Exit(2)
+    return lang
+
+
+def _open(settings: Settings):
+    try:
+        return open_store(settings, progress=lambda m: err.print(f"[dim]{m}[/dim]"))
+    except BuildError as exc:
+        _print_build_error(exc)
+        raise typer.Exit(1) from None
+    except StoreError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+
+
+def _print_build_error(exc: BuildError) -> None:
+    err.print(f"[red bold]The graph was not built: {len(exc.problems)} problem(s).[/red bold] "
+              "The graph served before stays as it was.")
+    for problem in exc.problems:
+        where = f"[bold]{problem.origin}[/bold]: " if problem.origin else ""
+        err.print(f"  - {where}{problem.focus}\n      {problem.message}  [dim]({problem.rule})[/dim]")
+
+
+@app.command()
+def build() -> None:
+    """Parse the ontology and graph/data/, validate (SHACL, HS 2022), write the store and dumps.
+
+    The new build replaces the served one only when it is valid and complete.
+    """
+    settings = Settings()
+    try:
+        with err.status("building") as status:
+            result = build_graph(settings, progress=lambda m: status.update(m))
+    except BuildError as exc:
+        _print_build_error(exc)
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        err.print(f"[red]The graph was not built: {exc}[/red] The graph served before stays.")
+        raise typer.Exit(1) from None
+    out.print(f"Built {result.triples:,} triples in {result.seconds:.1f} s -> {result.path}")
+    out.print(f"Dumps: {', '.join(p.name for p in sorted(result.path.glob('graph.*')))}")
+
+
+@app.command()
+def check(
+    product: Annotated[str, typer.Argument(help="Product: a name in kk/ru/en, an id, or an HS "
+                                                "code (2-6 digits, dots and spaces allowed).")],
+    market: Annotated[str, typer.Argument(help="Market: ISO 3166-1 code (CN, CHN, 156) or a "
+                                               "country name in kk/ru/en.")],
+    lang: Lang = "en",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON answer.")] = False,
+    endpoint: Endpoint = None,
+) -> None:
+    """May PRODUCT be shipped to MARKET, under what veterinary status, and who said so?
+
+    No record in the graph answers `unknown` (never a prohibition). Exits 2 when the product
+    or market matches nothing, with the closest matches.
+    """
+    lang = _lang(lang)
+    settings = _settings(endpoint)
+    store = _open(settings)
+    try:
+        answer = check_access(store, product, market, lang=lang, exporter=settings.exporter)
+    except ResolveError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except StoreError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    if as_json:
+        sys.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2) + "\n")
+        return
+    _print_answer(answer)
+
+
+_COLOURS = {"open": "green", "requirements-agreed": "green", "restriction-lifted": "green",
+            "requirements-planned": "yellow", "restricted": "red", "unknown": "bright_black"}
+_WORDS = {
+    "permitted": {"en": "Permitted", "ru": "Разрешено", "kk": "Рұқсат"},
+    "veterinary": {"en": "Veterinary requirements", "ru": "Ветеринарные требования",
+                   "kk": "Ветеринариялық талаптар"},
+    "source": {"en": "Source", "ru": "Источник", "kk": "Дереккөз"},
+    "inferred": {"en": "Inferred", "ru": "Выведено", "kk": "Тұжырымдалған"},
+    "narrower": {"en": "Narrower products", "ru": "Более узкая продукция", "kk": "Тар өнімдер"},
+    "yes": {"en": "yes", "ru": "да", "kk": "иә"},
+    "no": {"en": "no", "ru": "нет", "kk": "жоқ"},
+    "unknown": {"en": "unknown", "ru": "неизвестно", "kk": "белгісіз"},
+    "not stated": {"en": "not stated by the source", "ru": "источник не указывает",
+                   "kk": "дереккөзде көрсетілмеген"},
+}
+
+
+def _print_answer(answer: dict) -> None:
+    lang = answer["lang"]
+    word = {k: v[lang] for k, v in _WORDS.items()}
+    colour = _COLOURS.get(answer["status"], "white")
+    permitted = {True: word["yes"], False: word["no"], None: word["unknown"]}[answer["permitted"]]
+    vet = answer["veterinary_requirements"]
+    lines = [
+        f"[bold]{answer['product']['label']}[/bold] "
+        f"(HS {', '.join(answer['product']['hs_codes'])}) -> [bold]{answer['market']['label']}[/bold]"
+        f" ({answer['market']['code']})",
+        f"[{colour} bold]{answer['status_label']}[/{colour} bold] [dim]({answer['status']})[/dim]",
+        f"{word['permitted']}: {permitted}",
+        f"{word['veterinary']}: {vet['label'] if vet else word['not stated']}",
+        "",
+        answer["message"],
+    ]
+    for source in answer["sources"]:
+        lines += ["", f"[bold]{word['source']}[/bold]: {source['speaker'] or ''}, {source['role'] or ''}"
+                      f" — {source['event'] or ''}",
+                  f"  «{source['quote_kk']}»",
+                  f"  [italic]{source['translation']}[/italic]"]
+    for note in answer["inferred"]:
+        lines += ["", f"[dim]{word['inferred']} ({note['field']}): {note['reason']}[/dim]"]
+    if answer["partial"]:
+        lines += ["", f"[bold]{word['narrower']}[/bold]:"]
+        for item in answer["partial"]:
+            lines.append(f"  - {item['product']['label']} "
+                         f"(HS {', '.join(item['product']['hs_codes'])}): {item['status_label']}")
+            for source in item["sources"]:
+                lines.append(f"    «{source['quote_kk']}» — {source['speaker']}")
+    out.print(Panel("\n".join(lines), border_style=colour, expand=False))
+
+
+@app.command("queries")
+def list_queries() -> None:
+    """List the named SPARQL queries (graph/queries/*.rq) and their parameters."""
+    table = Table("name", "parameters", "answers")
+    for name in queries.names():
+        q = queries.load(name)
+        table.add_row(name, " ".join(f"${p}" for p in q.params), q.summary)
+    out.print(table)
+
+
+@app.command()
+def query(
+    name: Annotated[str, typer.Argument(help="A named query; see `agrikg queries`.")],
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="NAME=VALUE; a value starting with http(s):// is an IRI.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print rows as JSON.")] = False,
+    endpoint: Endpoint = None,
+) -> None:
+    """Run a named query and print its rows."""
+    params: dict[str, object] = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            err.print(f"[red]--param takes NAME=VALUE, not {item!r}[/red]")
+            raise typer.Exit(2)
+        params[key] = IRI(value) if value.startswith(("http://", "https://")) else value
+    try:
+        queries.load(name)
+        store = _open(_settings(endpoint))
+        rows = queries.select(store, name, **params)
+    except (KeyError, TypeError) as exc:
+        err.print(f"[red]{exc.args[0] if exc.args else exc}[/red]")
+        raise typer.Exit(2) from None
+    except StoreError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*(row.get(c, "") for c in columns))
+    out.print(table)
+    err.print(f"[dim]{len(rows)} row(s)[/dim]")
+
+
+@app.command()
+def info() -> None:
+    """Show the served build: when it was built, its size and where it lives."""
+    details = build_info(Settings())
+    if details is None:
+        err.print("No graph has been built yet; run `agrikg build`.")
+        raise typer.Exit(1)
+    sys.stdout.write(json.dumps(details, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    app()

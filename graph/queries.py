@@ -1,0 +1,72 @@
+"""Load the named SPARQL queries in graph/queries/*.rq and run them with parameters.
+
+A parameter is written `$name` in the .rq file, which SPARQL reads as a plain variable; the
+loader replaces it with a safely serialised RDF term. A parameter left out stays a variable,
+so it matches anything: `products_for_market` without `$market` lists every market.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph
+
+from graph import QUERIES_DIR
+from graph.store import Row, Store
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    text: str
+    summary: str
+    params: tuple[str, ...]
+
+
+class IRI(str):
+    """A parameter value to be written as an IRI rather than a string literal."""
+
+
+@lru_cache(maxsize=None)
+def load(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
+    path = directory / f"{name}.rq"
+    if not path.is_file():
+        raise KeyError(f"no named query {name!r}; known: {', '.join(names(directory))}")
+    text = path.read_text(encoding="utf-8")
+    header = [line[1:].strip() for line in text.splitlines() if line.startswith("#")]
+    summary = header[0] if header else name
+    params = tuple(dict.fromkeys(_PARAM.findall(text)))
+    return NamedQuery(name, text, summary, params)
+
+
+def names(directory: Path = QUERIES_DIR) -> list[str]:
+    return sorted(p.stem for p in directory.glob("*.rq"))
+
+
+def term(value: object) -> str:
+    """Serialise a parameter as an N-Triples term; pyoxigraph validates and escapes it."""
+    if isinstance(value, IRI):
+        return str(pyoxigraph.NamedNode(str(value)))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(int(value))
+    return str(pyoxigraph.Literal(str(value)))
+
+
+def render(name: str, **params: object) -> str:
+    query = load(name)
+    unknown = set(params) - set(query.params)
+    if unknown:
+        raise TypeError(f"query {name!r} takes {list(query.params)}, not {sorted(unknown)}")
+    values = {k: term(v) for k, v in params.items() if v is not None}
+    return _PARAM.sub(lambda m: values.get(m.group(1), m.group(0)), query.text)
+
+
+def select(store: Store, name: str, **params: object) -> list[Row]:
+    return store.select(render(name, **params))

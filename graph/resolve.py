@@ -1,0 +1,205 @@
+"""Turn what a user types into a product or a market of the graph.
+
+Products: an id, a label or synonym in Kazakh, Russian or English (case, ё/е, diacritics and
+Kazakh-specific letters folded), or an HS code of 2-6 digits with or without dots and spaces
+(the most specific product whose code is a prefix of it). Markets: ISO 3166-1 alpha-2,
+alpha-3 or numeric code, or a name in any of the three languages.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from graph.errors import ResolveError
+from graph.namespaces import MARKET, PRODUCT
+from graph.queries import select
+from graph.store import Store
+
+# Kazakh letters a Russian keyboard lacks, folded to the letter people type instead.
+_KAZAKH = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у",
+                         "һ": "х", "і": "и"})
+_HS = re.compile(r"^\s*\d[\d.\s]*$")
+
+
+def fold(text: str) -> str:
+    """Case, diacritics (ё->е, й->и, é->e), Kazakh letters and punctuation folded away."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = stripped.translate(_KAZAKH)
+    stripped = re.sub(r"[\"'«»“”„()\[\].,;:!?]", " ", stripped)
+    stripped = re.sub(r"[-_/]+", " ", stripped)
+    return " ".join(stripped.split())
+
+
+@dataclass
+class ProductIndex:
+    labels: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    codes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    broader: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    by_pref: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def depth(self, product: str) -> int:
+        """Longest path to a top concept: the deeper, the more specific."""
+        parents = self.broader.get(product, [])
+        return 1 + max((self.depth(p) for p in parents), default=-1)
+
+    def ancestors(self, product: str) -> dict[str, int]:
+        """Every broader product with its distance (1 = parent), nearest distance kept."""
+        found: dict[str, int] = {}
+        frontier, distance = [product], 0
+        while frontier:
+            distance += 1
+            nxt = []
+            for node in frontier:
+                for parent in self.broader.get(node, []):
+                    if parent not in found:
+                        found[parent] = distance
+                        nxt.append(parent)
+            frontier = nxt
+        return found
+
+    def label(self, product: str, lang: str) -> str:
+        names = self.labels.get(product, {})
+        return names.get(lang) or names.get("en") or product.rsplit("/", 1)[-1]
+
+
+@dataclass
+class MarketIndex:
+    labels: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    codes: dict[str, str] = field(default_factory=dict)  # any code (upper) -> market IRI
+    alpha2: dict[str, str] = field(default_factory=dict)  # market IRI -> alpha-2
+    by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def label(self, market: str, lang: str) -> str:
+        names = self.labels.get(market, {})
+        return names.get(lang) or names.get("en") or self.alpha2.get(market, market)
+
+
+def product_index(store: Store) -> ProductIndex:
+    """Built once per store from the `product_index` query and kept in the store's cache."""
+    if "product_index" in store.cache:
+        return store.cache["product_index"]
+    index = ProductIndex()
+    for row in select(store, "product_index"):
+        product, kind, value = row["product"], row["kind"], row["value"]
+        if kind == "hs":
+            index.codes[product].append(value)
+        elif kind == "broader":
+            index.broader[product].append(value)
+        else:
+            if kind == "pref":
+                index.labels[product][row.get("lang", "")] = value
+                index.by_pref[fold(value)].add(product)
+            index.by_name[fold(value)].add(product)
+    for product in index.labels:
+        index.by_name[fold(product.rsplit("/", 1)[-1])].add(product)
+    store.cache["product_index"] = index
+    return index
+
+
+def market_index(store: Store) -> MarketIndex:
+    if "market_index" in store.cache:
+        return store.cache["market_index"]
+    index = MarketIndex()
+    for row in select(store, "market_index"):
+        market, kind, value = row["market"], row["kind"], row["value"]
+        if kind in ("alpha2", "alpha3", "numeric"):
+            index.codes[value.upper()] = market
+            if kind == "alpha2":
+                index.alpha2[market] = value
+        else:
+            if kind == "pref":
+                index.labels[market][row.get("lang", "")] = value
+            index.by_name[fold(value)].add(market)
+    store.cache["market_index"] = index
+    return index
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a user's text resolved to, and how (for the answer's explanation)."""
+
+    iri: str
+    matched_by: str  # "id", "label", "hs-code", "iso-code"
+    query: str
+
+
+def _suggest(text: str, names: dict[str, set[str]], label: callable, limit: int = 5) -> list[str]:
+    folded = fold(text)
+    close = difflib.get_close_matches(folded, list(names), n=limit * 3, cutoff=0.6)
+    close += [name for name in names if folded and (folded in name or name in folded)]
+    out: list[str] = []
+    for name in close:
+        for iri in sorted(names[name]):
+            shown = label(iri)
+            if shown not in out:
+                out.append(shown)
+    return out[:limit]
+
+
+def resolve_product(store: Store, text: str, lang: str = "en") -> Resolved:
+    index = product_index(store)
+    query = (text or "").strip()
+    if not query:
+        raise ResolveError("product", text, [])
+    if _HS.match(query):
+        return _resolve_hs(index, query, lang)
+    if query.startswith(str(PRODUCT)) and query in index.labels:
+        return Resolved(query, "id", text)
+    folded = fold(query)
+    candidates = index.by_pref.get(folded) or index.by_name.get(folded) or set()
+    if len(candidates) == 1:
+        return Resolved(next(iter(candidates)), "label", text)
+    if len(candidates) > 1:
+        # The same word names several products: prefer the most general, the usual meaning.
+        best = sorted(candidates, key=lambda p: (index.depth(p), p))
+        return Resolved(best[0], "label", text)
+
+    def show(iri: str) -> str:
+        codes = ", ".join(index.codes.get(iri, [])[:3])
+        return f"{index.label(iri, lang)} ({codes})" if codes else index.label(iri, lang)
+
+    raise ResolveError("product", text, _suggest(query, index.by_name, show))
+
+
+def _resolve_hs(index: ProductIndex, query: str, lang: str) -> Resolved:
+    digits = re.sub(r"\D", "", query)
+    if not 2 <= len(digits) <= 10:
+        raise ResolveError("product", query, ["an HS code has 2 to 6 digits, e.g. 0201 or 1001.99"])
+    digits = digits[:6]
+    matches = [(len(code), index.depth(p), p) for p, codes in index.codes.items()
+               for code in codes if digits.startswith(code)]
+    if matches:
+        return Resolved(max(matches)[2], "hs-code", query)
+    narrower = sorted({p for p, codes in index.codes.items()
+                       for code in codes if code.startswith(digits)},
+                      key=lambda p: (index.depth(p), p))
+    shown = [f"{index.label(p, lang)} ({', '.join(index.codes[p][:3])})" for p in narrower[:5]]
+    raise ResolveError("product", query, shown)
+
+
+def resolve_market(store: Store, text: str, lang: str = "en") -> Resolved:
+    index = market_index(store)
+    query = (text or "").strip()
+    if not query:
+        raise ResolveError("market", text, [])
+    code = query.upper()
+    if code in index.codes:
+        return Resolved(index.codes[code], "iso-code", text)
+    if query.startswith(str(MARKET)) and query in index.alpha2:
+        return Resolved(query, "id", text)
+    candidates = index.by_name.get(fold(query), set())
+    if len(candidates) == 1:
+        return Resolved(next(iter(candidates)), "label", text)
+
+    def show(iri: str) -> str:
+        return f"{index.label(iri, lang)} ({index.alpha2.get(iri, '')})"
+
+    if candidates:
+        raise ResolveError("market", text, [show(m) for m in sorted(candidates)])
+    raise ResolveError("market", text, _suggest(query, index.by_name, show))

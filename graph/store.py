@@ -1,0 +1,129 @@
+"""Where queries run: the embedded Oxigraph store of the current build, or any remote
+SPARQL 1.1 endpoint. Both answer the same named queries with the same plain rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+import pyoxigraph
+
+from graph.build import STORE_DIR, build, current_build
+from graph.errors import StoreError
+from graph.settings import Settings
+
+Row = dict[str, str]
+
+
+class Store(Protocol):
+    """What the query layer needs from a backend."""
+
+    name: str
+    cache: dict
+
+    def select(self, sparql: str) -> list[Row]: ...
+
+    def ask(self, sparql: str) -> bool: ...
+
+
+def _lexical(term: object) -> str:
+    return term.value if hasattr(term, "value") else str(term)
+
+
+class EmbeddedStore:
+    """A read-only pyoxigraph store opened from a build directory."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.name = f"embedded:{path}"
+        self.cache: dict = {}
+        try:
+            self._store = pyoxigraph.Store.read_only(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+    def _query(self, sparql: str) -> object:
+        try:
+            return self._store.query(sparql)
+        except SyntaxError as exc:
+            raise StoreError(f"query does not parse: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"the store failed: {exc}") from exc
+
+    def select(self, sparql: str) -> list[Row]:
+        solutions = self._query(sparql)
+        names = [v.value for v in solutions.variables]
+        return [{n: _lexical(s[n]) for n in names if s[n] is not None} for s in solutions]
+
+    def ask(self, sparql: str) -> bool:
+        return bool(self._query(sparql))
+
+    def raw(self) -> pyoxigraph.Store:
+        return self._store
+
+
+class RemoteStore:
+    """A SPARQL 1.1 Protocol endpoint. Results are checked complete: Oxigraph's server, for
+    one, answers 200 and then cuts the body short when a query times out."""
+
+    def __init__(self, url: str, timeout: float = 30.0, client: httpx.Client | None = None):
+        self.url = url
+        self.name = f"remote:{url}"
+        self.cache: dict = {}
+        self._client = client or httpx.Client(timeout=timeout, trust_env=False)
+
+    def _post(self, sparql: str) -> dict:
+        try:
+            response = self._client.post(
+                self.url, data={"query": sparql},
+                headers={"Accept": "application/sparql-results+json"})
+        except httpx.HTTPError as exc:
+            raise StoreError(f"the SPARQL endpoint {self.url} is unreachable: {exc}") from exc
+        if response.status_code != 200:
+            raise StoreError(f"the SPARQL endpoint {self.url} answered {response.status_code}: "
+                             f"{response.text[:300]}")
+        try:
+            return json.loads(response.content)
+        except ValueError as exc:
+            raise StoreError(f"the SPARQL endpoint {self.url} sent an incomplete or invalid "
+                             f"result ({len(response.content)} bytes): {exc}") from exc
+
+    def select(self, sparql: str) -> list[Row]:
+        body = self._post(sparql)
+        try:
+            bindings = body["results"]["bindings"]
+        except (KeyError, TypeError) as exc:
+            raise StoreError(f"the SPARQL endpoint {self.url} sent no SELECT results") from exc
+        return [{k: v["value"] for k, v in b.items()} for b in bindings]
+
+    def ask(self, sparql: str) -> bool:
+        body = self._post(sparql)
+        if "boolean" not in body:
+            raise StoreError(f"the SPARQL endpoint {self.url} sent no ASK result")
+        return bool(body["boolean"])
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def iter_rows(store: Store, sparql: str) -> Iterator[Row]:
+    yield from store.select(sparql)
+
+
+def open_store(settings: Settings, build_if_missing: bool = True,
+               progress: Callable[[str], None] = lambda _: None) -> Store:
+    """The remote endpoint when one is configured, else the embedded store of the current
+    build (building it first when nothing has been built yet)."""
+    if settings.endpoint:
+        return RemoteStore(settings.endpoint, timeout=settings.endpoint_timeout)
+    path = current_build(settings)
+    if path is None:
+        if not build_if_missing:
+            raise StoreError(f"no graph has been built in {settings.home}; run `agrikg build`")
+        progress(f"no graph built yet in {settings.home}: building it first")
+        path = build(settings, progress).path
+    return EmbeddedStore(path / STORE_DIR)
