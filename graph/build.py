@@ -99,8 +99,9 @@ def build(settings: Settings | None = None, progress: Progress = lambda _: None)
     started = time.monotonic()
     builds = settings.home / "builds"
     builds.mkdir(parents=True, exist_ok=True)
-    built_at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    target = builds / f"{built_at.replace(':', '')}-{os.getpid()}"
+    now = datetime.now(UTC)
+    built_at = now.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    target = builds / f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}"
     partial = target.with_name(target.name + ".partial")
     try:
         graph = assemble(settings, progress)

@@ -81,7 +81,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 def _read_yaml(path: Path, curated: Curated, rel: str) -> dict[str, Any]:
     try:
         with path.open(encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+            data = yaml.load(handle, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph
@@ -32,7 +32,7 @@ class IRI(str):
     """A parameter value to be written as an IRI rather than a string literal."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
     path = directory / f"{name}.rq"
     if not path.is_file():

@@ -1,0 +1,82 @@
+"""Shared fixtures: one graph built into a temporary home, opened embedded and served by a
+real Oxigraph server process, so every check runs against both backends."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from graph.build import build, current_build
+from graph.settings import Settings
+from graph.store import EmbeddedStore, RemoteStore, Store
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A graph built once from the real ontology and graph/data/ into a temporary home."""
+    home = tmp_path_factory.mktemp("home")
+    settings = Settings(home=home, endpoint=None)
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def embedded(settings: Settings) -> EmbeddedStore:
+    return EmbeddedStore(current_build(settings) / "store")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `oxigraph serve-read-only` over the built N-Triples dump, on a loopback port."""
+    oxigraph = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
+    assert oxigraph, "the oxigraph server binary (PyPI package `oxigraph`) is not installed"
+    location = tmp_path_factory.mktemp("oxigraph")
+    dump = current_build(settings) / "graph.nt"
+    subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(dump)],
+                   check=True, capture_output=True, timeout=120)
+    port = free_port()
+    process = subprocess.Popen(
+        [oxigraph, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"oxigraph did not start: {process.stderr.read().decode()[:500]}")
+        time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def remote(oxigraph_url: str) -> RemoteStore:
+    return RemoteStore(oxigraph_url)
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def store(request: pytest.FixtureRequest) -> Store:
+    """Each test using `store` runs on the embedded store and on the remote Oxigraph server."""
+    return request.getfixturevalue(request.param)

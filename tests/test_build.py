@@ -1,0 +1,142 @@
+"""The build refuses bad data with the record, file, line and rule, and never loses the graph
+being served: a failed or interrupted build leaves the current one in place."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from graph import DATA_DIR
+from graph.access import check
+from graph.build import build, current_build
+from graph.errors import BuildError
+from graph.settings import Settings
+from graph.store import EmbeddedStore
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Settings:
+    """A private copy of graph/data/ and a home with one good build already served."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    settings = Settings(home=tmp_path / "home", data_dir=data, endpoint=None)
+    build(settings)
+    return settings
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_of(path: Path, fragment: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if fragment in line:
+            return number
+    raise AssertionError(fragment)
+
+
+def _fails(settings: Settings) -> list:
+    before = current_build(settings)
+    with pytest.raises(BuildError) as caught:
+        build(settings)
+    assert current_build(settings) == before, "a failed build must not replace the served one"
+    assert not list((settings.home / "builds").glob("*.partial"))
+    answer = check(EmbeddedStore(before / "store"), "wheat", "CN")
+    assert answer["status"] == "open", "the previous graph still answers"
+    return caught.value.problems
+
+
+@pytest.mark.parametrize(("old", "new", "record", "rule", "words"), [
+    ("kz-cn-wheat,KZ,CN,wheat,open", "kz-cn-wheat,KZ,,wheat,open", "kz-cn-wheat",
+     "agk:market", "exactly one market"),
+    ("kz-cn-wheat,KZ,CN,wheat,open", "kz-cn-wheat,KZ,XX,wheat,open", "kz-cn-wheat",
+     "agk:market", "known country"),
+    ("kz-cn-wheat,KZ,CN,wheat,open", "kz-cn-wheat,KZ,CN,wheet,open", "kz-cn-wheat",
+     "agk:product", "products.csv"),
+    ("kz-cn-wheat,KZ,CN,wheat,open", "kz-cn-wheat,KZ,CN,wheat,opened", "kz-cn-wheat",
+     "agk:accessStatus", "requirements-agreed"),
+    ("kz-cn-wheat,KZ,CN,wheat,open,,2018,year,china-market-open",
+     "kz-cn-wheat,KZ,CN,wheat,open,,2018,year,", "kz-cn-wheat", "agk:source",
+     "at least one source"),
+    ("kz-cn-wheat,KZ,CN,wheat,open,,2018,year", "kz-cn-wheat,KZ,CN,wheat,open,,2018-13,month",
+     "kz-cn-wheat", "typed date", "2018-13"),
+])
+def test_a_broken_record_fails_the_build_naming_record_file_line_and_rule(
+        workspace, old, new, record, rule, words) -> None:
+    access = workspace.data_dir / "access.csv"
+    line = _line_of(access, old.split(",")[0] + ",")
+    _edit(access, old, new)
+    problems = _fails(workspace)
+    mine = [p for p in problems if p.focus.endswith(f"/record/{record}")]
+    assert mine, [str(p) for p in problems]
+    problem = next(p for p in mine if rule in p.rule)
+    assert problem.origin.path.endswith("access.csv")
+    assert problem.origin.line == line
+    assert words in problem.message
+    assert f"access.csv:{line}" in str(BuildError(problems))
+
+
+def test_a_missing_kazakh_label_fails_the_build(workspace) -> None:
+    products = workspace.data_dir / "products.csv"
+    line = _line_of(products, "honey,,0409,Бал,")
+    _edit(products, "honey,,0409,Бал,", "honey,,0409,,")
+    problems = _fails(workspace)
+    problem = next(p for p in problems if p.focus.endswith("/product/honey") and "kk" in p.message)
+    assert problem.origin.line == line
+    assert "Kazakh" in problem.message
+
+
+@pytest.mark.parametrize(("code", "words"), [("0499", "does not exist in HS 2022"),
+                                            ("04.09", "2, 4 or 6 digits")])
+def test_an_hs_code_outside_hs_2022_or_its_pattern_fails_the_build(workspace, code, words) -> None:
+    _edit(workspace.data_dir / "products.csv", "honey,,0409,", f"honey,,{code},")
+    problems = _fails(workspace)
+    assert any(p.focus.endswith("/product/honey") and words in p.message for p in problems)
+
+
+def test_a_statement_without_its_kazakh_quote_fails_the_build(workspace) -> None:
+    sources = workspace.data_dir / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    start = text.index("    quote_kk: >-\n      Биыл тірі ірі қара")
+    end = text.index("    translation:", start)
+    sources.write_text(text[:start] + text[end:], encoding="utf-8")
+    problems = _fails(workspace)
+    assert any(p.focus.endswith("/statement/iran-cattle-planned") and "quote" in p.message
+               and p.origin.path.endswith("sources.yaml") for p in problems)
+
+
+def test_malformed_yaml_fails_with_its_line(workspace) -> None:
+    sources = workspace.data_dir / "sources.yaml"
+    _edit(sources, "statements:\n", "statements:\n  - id: [unclosed\n")
+    problems = _fails(workspace)
+    assert problems[0].rule == "YAML syntax"
+    assert problems[0].origin.line > 0
+
+
+def test_a_build_interrupted_after_validation_leaves_the_served_graph(workspace, monkeypatch) -> None:
+    import pyoxigraph
+
+    def crash(*_args, **_kwargs):
+        raise KeyboardInterrupt("killed while loading")
+
+    before = current_build(workspace)
+    monkeypatch.setattr(pyoxigraph.Store, "bulk_load", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build(workspace)
+    assert current_build(workspace) == before
+    assert not list((workspace.home / "builds").glob("*.partial"))
+
+
+def test_a_good_build_swaps_in_and_old_builds_are_pruned(workspace) -> None:
+    first = current_build(workspace)
+    for _ in range(workspace.keep_builds + 1):
+        build(workspace)
+    assert current_build(workspace) != first
+    kept = [p for p in (workspace.home / "builds").iterdir() if p.is_dir()]
+    assert len(kept) == workspace.keep_builds
+    assert {p.name for p in current_build(workspace).iterdir()} >= {
+        "store", "graph.nt", "graph.ttl", "graph.jsonld", "build.json"}

@@ -1,0 +1,97 @@
+"""`agrikg` as a user runs it: a real process, its exit code, what it prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph.settings import Settings
+
+AGRIKG = str(Path(sys.executable).parent / "agrikg")
+
+
+def run(settings: Settings, *args: str, endpoint: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
+    env |= {"AGRIKG_HOME": str(settings.home), "COLUMNS": "200", "NO_COLOR": "1"}
+    if endpoint:
+        env["AGRIKG_ENDPOINT"] = endpoint
+    return subprocess.run([AGRIKG, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.mark.parametrize(("product", "market", "lang", "status", "words"), [
+    ("бидай", "Қытай", "kk", "open", "Нарық ашық"),
+    ("говядина", "ОАЭ", "ru", "restriction-lifted", "унаследовано от «Мясо»"),
+    ("0204", "IR", "en", "unknown", "Chilled mutton"),
+    ("cattle", "Iran", "en", "requirements-planned", "Requirements planned"),
+])
+def test_check_prints_the_answer_with_the_source_quote(settings, product, market, lang, status,
+                                                       words) -> None:
+    result = run(settings, "check", product, market, "--lang", lang)
+    assert result.returncode == 0, result.stderr
+    assert words in result.stdout
+    assert "«" in result.stdout, "the Kazakh quote is shown"
+
+
+def test_check_json_answers_the_same_on_a_remote_oxigraph_server(settings, oxigraph_url) -> None:
+    local = run(settings, "check", "0407.21", "AE", "--json")
+    remote = run(settings, "check", "0407.21", "AE", "--json", endpoint=oxigraph_url)
+    assert local.returncode == remote.returncode == 0, remote.stderr
+    a, b = json.loads(local.stdout), json.loads(remote.stdout)
+    assert a == b
+    assert a["status"] == "restriction-lifted" and a["via"]["id"] == "hen-eggs"
+    assert a["permitted"] is True
+
+
+def test_an_unknown_pair_is_unknown_and_exits_zero(settings) -> None:
+    result = run(settings, "check", "honey", "DE", "--json")
+    assert result.returncode == 0
+    answer = json.loads(result.stdout)
+    assert (answer["status"], answer["permitted"]) == ("unknown", None)
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("check", "wheet", "CN"), "closest matches: Wheat"),
+    (("check", "wheat", "Chna"), "closest matches: China"),
+    (("check", "wheat", "CN", "--lang", "de"), "--lang must be kk, ru or en"),
+])
+def test_bad_input_exits_non_zero_with_a_clear_message(settings, args, words) -> None:
+    result = run(settings, *args)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_an_unreachable_endpoint_is_a_clear_error(settings) -> None:
+    result = run(settings, "check", "wheat", "CN", endpoint="http://127.0.0.1:9/query")
+    assert result.returncode == 1
+    assert "unreachable" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_query_runs_a_named_query(settings) -> None:
+    result = run(settings, "query", "pending_negotiations", "-p", "lang=ru", "--json")
+    assert result.returncode == 0, result.stderr
+    [row] = json.loads(result.stdout)
+    assert row["marketLabel"] == "Иран"
+    listing = run(settings, "queries")
+    assert "access_check" in listing.stdout and "$product" in listing.stdout
+
+
+def test_check_builds_the_graph_first_when_none_exists(tmp_path) -> None:
+    result = run(Settings(home=tmp_path / "fresh"), "check", "wheat", "CN")
+    assert result.returncode == 0, result.stderr
+    assert "building it first" in result.stderr
+    assert "Market open" in result.stdout
+
+
+def test_help_explains_the_commands(settings) -> None:
+    result = run(settings, "--help")
+    assert result.returncode == 0
+    for command in ("build", "check", "query", "queries", "info"):
+        assert command in result.stdout
+    assert "Exits 2" in run(settings, "check", "--help").stdout
