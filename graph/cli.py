@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -50,15 +52,29 @@ def _lang(lang: str) -> str:
     return lang
 
 
-def _open(settings: Settings):
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn what went wrong into a clear message and exit code, never a traceback:
+    2 for input that matches nothing, 1 when the graph or store cannot answer."""
     try:
-        return open_store(settings, progress=lambda m: err.print(f"[dim]{m}[/dim]"))
+        yield
+    except (ResolveError, KeyError, TypeError) as exc:
+        err.print(f"[red]{exc.args[0] if isinstance(exc, KeyError) and exc.args else exc}[/red]")
+        raise typer.Exit(2) from None
     except BuildError as exc:
         _print_build_error(exc)
         raise typer.Exit(1) from None
-    except StoreError as exc:
+    except (StoreError, OSError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
+
+
+def _open(settings: Settings):
+    return open_store(settings, progress=lambda m: err.print(f"[dim]{m}[/dim]"))
+
+
+def _print_json(value: object) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
 def _print_build_error(exc: BuildError) -> None:
@@ -76,15 +92,8 @@ def build() -> None:
     The new build replaces the served one only when it is valid and complete.
     """
     settings = Settings()
-    try:
-        with err.status("building") as status:
-            result = build_graph(settings, progress=lambda m: status.update(m))
-    except BuildError as exc:
-        _print_build_error(exc)
-        raise typer.Exit(1) from None
-    except OSError as exc:
-        err.print(f"[red]The graph was not built: {exc}[/red] The graph served before stays.")
-        raise typer.Exit(1) from None
+    with _user_errors(), err.status("building") as status:
+        result = build_graph(settings, progress=lambda m: status.update(m))
     out.print(f"Built {result.triples:,} triples in {result.seconds:.1f} s -> {result.path}")
     out.print(f"Dumps: {', '.join(p.name for p in sorted(result.path.glob('graph.*')))}")
 
@@ -106,17 +115,11 @@ def check(
     """
     lang = _lang(lang)
     settings = _settings(endpoint)
-    store = _open(settings)
-    try:
-        answer = check_access(store, product, market, lang=lang, exporter=settings.exporter)
-    except ResolveError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    except StoreError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
+    with _user_errors():
+        answer = check_access(_open(settings), product, market, lang=lang,
+                              exporter=settings.exporter)
     if as_json:
-        sys.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2) + "\n")
+        _print_json(answer)
         return
     _print_answer(answer)
 
@@ -197,18 +200,11 @@ def query(
             err.print(f"[red]--param takes NAME=VALUE, not {item!r}[/red]")
             raise typer.Exit(2)
         params[key] = IRI(value) if value.startswith(("http://", "https://")) else value
-    try:
+    with _user_errors():
         queries.load(name)
-        store = _open(_settings(endpoint))
-        rows = queries.select(store, name, **params)
-    except (KeyError, TypeError) as exc:
-        err.print(f"[red]{exc.args[0] if exc.args else exc}[/red]")
-        raise typer.Exit(2) from None
-    except StoreError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
+        rows = queries.select(_open(_settings(endpoint)), name, **params)
     if as_json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        _print_json(rows)
         return
     columns = list(dict.fromkeys(k for row in rows for k in row))
     table = Table(*columns)
@@ -225,7 +221,7 @@ def info() -> None:
     if details is None:
         err.print("No graph has been built yet; run `agrikg build`.")
         raise typer.Exit(1)
-    sys.stdout.write(json.dumps(details, indent=2) + "\n")
+    _print_json(details)
 
 
 if __name__ == "__main__":
