@@ -12,7 +12,14 @@ from typing import Any
 
 from graph.namespaces import AGK, MARKET
 from graph.queries import IRI, select
-from graph.resolve import Resolved, market_index, product_index, resolve_market, resolve_product
+from graph.resolve import (
+    ProductIndex,
+    Resolved,
+    market_index,
+    product_index,
+    resolve_market,
+    resolve_product,
+)
 from graph.store import Row, Store
 
 UNKNOWN = "unknown"
@@ -127,6 +134,22 @@ def _pick(rows: list[Row]) -> Row:
     return max(rows, key=lambda r: (r.get("asOf", ""), r["record"]))
 
 
+def decide(products: ProductIndex, product: str, rows: list[Row]) -> tuple[Row | None, str | None]:
+    """The record that answers for `product` among records on it or on broader products:
+    its own record first, else the nearest broader one (returned as `via`); the most recent
+    as-of date breaks ties."""
+    direct = [r for r in rows if r["recordProduct"] == product]
+    if direct:
+        return _pick(direct), None
+    ancestors = products.ancestors(product)
+    inherited = [r for r in rows if r["recordProduct"] in ancestors]
+    if not inherited:
+        return None, None
+    nearest = min(ancestors[r["recordProduct"]] for r in inherited)
+    chosen = _pick([r for r in inherited if ancestors[r["recordProduct"]] == nearest])
+    return chosen, chosen["recordProduct"]
+
+
 def check(store: Store, product: str, market: str, lang: str = "en",
           exporter: str = "KZ") -> dict[str, Any]:
     """Answer the access question; raises ResolveError for a product or market not found."""
@@ -142,20 +165,8 @@ def check_resolved(store: Store, p: Resolved, m: Resolved, lang: str,
     markets = market_index(store)
     rows = select(store, "access_check", product=IRI(p.iri), market=IRI(m.iri),
                   exporter=IRI(str(MARKET[exporter])))
-    ancestors = products.ancestors(p.iri)
-    direct = [r for r in rows if r["recordProduct"] == p.iri]
-    inherited = [r for r in rows if r["relation"] == "self-or-broader" and r["recordProduct"] != p.iri]
+    chosen, via = decide(products, p.iri, [r for r in rows if r["relation"] == "self-or-broader"])
     narrower = [r for r in rows if r["relation"] == "narrower"]
-
-    chosen: Row | None = None
-    via: str | None = None
-    if direct:
-        chosen = _pick(direct)
-    elif inherited:
-        nearest = min(ancestors.get(r["recordProduct"], 99) for r in inherited)
-        level = [r for r in inherited if ancestors.get(r["recordProduct"], 99) == nearest]
-        chosen = _pick(level)
-        via = chosen["recordProduct"]
 
     product_label = products.label(p.iri, lang)
     market_label = markets.label(m.iri, lang)

@@ -26,6 +26,21 @@ class Settings(BaseSettings):
     exporter: str = Field("KZ", description="The exporting country (ISO alpha-2).")
     keep_builds: int = Field(3, ge=1, description="How many builds to keep on disk.")
 
+    # Serving (agrikg serve)
+    host: str = Field("127.0.0.1", description="Address the API listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the API listens on.")
+    workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes.")
+    query_timeout: float = Field(10.0, gt=0, le=3600,
+                                 description="Seconds a /sparql query may run before a 503.")
+    row_cap: int = Field(10000, ge=1, description="Most rows (or triples) /sparql returns; "
+                         "a cut result carries the header Agrikg-Result-Truncated: true.")
+    max_request_bytes: int = Field(262144, ge=1024,
+                                   description="Largest request body or query accepted (413).")
+    sparql_workers: int = Field(2, ge=1, le=32,
+                                description="Query worker processes per API process.")
+    base_url: str | None = Field(None, description="Public URL of this server, for the service "
+                                 "description and dataset links (default: from the request).")
+
     @property
     def current(self) -> Path:
         """The served build: a symlink swapped atomically when a new build is valid."""

@@ -1,0 +1,165 @@
+"""Browse the graph: markets, products, statuses and sources, as the API and CLI list them.
+
+Every listing keeps the open world: a product with no record in a market is listed as
+`unknown` there, and an inherited status says which broader product it comes from.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from graph.access import (
+    ACCESS_SCHEME,
+    PERMITTED,
+    UNKNOWN,
+    VET_SCHEME,
+    decide,
+    status_label,
+    vocabulary,
+)
+from graph.errors import ResolveError
+from graph.namespaces import MARKET, STATEMENT
+from graph.queries import IRI, select
+from graph.resolve import Resolved, fold, market_index, product_index
+from graph.store import Row, Store
+
+
+def _product(store: Store, iri: str, lang: str) -> dict[str, Any]:
+    index = product_index(store)
+    return {"id": iri.rsplit("/", 1)[-1], "iri": iri, "label": index.label(iri, lang),
+            "hs_codes": sorted(index.codes.get(iri, [])),
+            "broader": [b.rsplit("/", 1)[-1] for b in index.broader.get(iri, [])]}
+
+
+def _status_entry(store: Store, row: Row | None, via: str | None, lang: str) -> dict[str, Any]:
+    if row is None:
+        return {"status": UNKNOWN, "status_label": status_label(store, UNKNOWN, lang),
+                "permitted": None, "via": None, "record": None, "as_of": None}
+    return {"status": row["status"], "status_label": status_label(store, row["status"], lang),
+            "permitted": PERMITTED[row["status"]],
+            "via": via.rsplit("/", 1)[-1] if via else None,
+            "veterinary_requirements": row.get("vetStatus"),
+            "record": row["record"], "as_of": row.get("asOf")}
+
+
+def list_markets(store: Store, lang: str) -> list[dict[str, Any]]:
+    return [{"code": r["code"], "alpha3": r["alpha3"], "numeric": r["numeric"],
+             "iri": r["market"], "label": r.get("label", r["code"]),
+             "records": int(r["records"])}
+            for r in select(store, "markets", lang=lang)]
+
+
+def market_overview(store: Store, market: Resolved, lang: str) -> dict[str, Any]:
+    """Every product of the scheme with its status in the market (unknown where no record
+    on it or on a broader product speaks of it)."""
+    index = product_index(store)
+    records = select(store, "products_for_market", market=IRI(market.iri), lang=lang)
+    for row in records:
+        row["recordProduct"] = row["product"]
+    products = []
+    for iri in sorted(index.labels, key=lambda p: index.label(p, lang)):
+        chosen, via = decide(index, iri, records)
+        products.append(_product(store, iri, lang) | _status_entry(store, chosen, via, lang))
+    markets = market_index(store)
+    return {"code": markets.alpha2.get(market.iri), "iri": market.iri,
+            "label": markets.label(market.iri, lang), "records": len(records),
+            "products": products}
+
+
+def product_overview(store: Store, product: Resolved, lang: str,
+                     exporter: str = "KZ") -> dict[str, Any]:
+    """Every market the graph has a record for this product in (on it, on a broader product
+    or, as `partial`, on narrower products); all other markets are unknown."""
+    index = product_index(store)
+    markets = market_index(store)
+    rows = select(store, "access_check", product=IRI(product.iri),
+                  exporter=IRI(str(MARKET[exporter])))
+    by_market: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_market[row["market"]].append(row)
+    listed = []
+    for market, market_rows in sorted(by_market.items(), key=lambda kv: markets.alpha2[kv[0]]):
+        chosen, via = decide(index, product.iri,
+                             [r for r in market_rows if r["relation"] == "self-or-broader"])
+        partial = [{"product": r["recordProduct"].rsplit("/", 1)[-1], "status": r["status"],
+                    "record": r["record"]}
+                   for r in market_rows if r["relation"] == "narrower"]
+        listed.append({"code": markets.alpha2[market], "iri": market,
+                       "label": markets.label(market, lang)}
+                      | _status_entry(store, chosen, via, lang) | {"partial": partial})
+    return _product(store, product.iri, lang) | {
+        "markets": listed,
+        "unknown_markets": len(markets.alpha2) - len(listed),
+    }
+
+
+def search_products(store: Store, q: str | None, lang: str, limit: int = 50) -> list[dict]:
+    """Products whose label, synonym (any language), id or HS code contains `q`."""
+    index = product_index(store)
+    wanted = fold(q or "")
+    digits = "".join(c for c in (q or "") if c.isdigit())
+    found = []
+    for iri in index.labels:
+        names = [name for name, iris in index.by_name.items() if iri in iris]
+        codes = index.codes.get(iri, [])
+        hit = (not wanted
+               or any(wanted in name for name in names)
+               or (digits and len(digits) == len((q or "").replace(".", "").replace(" ", ""))
+                   and any(c.startswith(digits) or digits.startswith(c) for c in codes)))
+        if hit:
+            exact = wanted in names
+            found.append((not exact, index.depth(iri), index.label(iri, lang), iri))
+    return [_product(store, iri, lang) for *_k, iri in sorted(found)[:limit]]
+
+
+def statuses(store: Store, lang: str) -> dict[str, list[dict[str, Any]]]:
+    """Both status schemes, plus `unknown`, which is an answer rather than a status."""
+    vocab = vocabulary(store)
+
+    def entries(scheme: str) -> list[dict[str, Any]]:
+        return [{"code": code, "iri": v["iri"], "label": v.get(lang, code),
+                 "definition": v.get(f"definition_{lang}") or v.get("definition_en", ""),
+                 **({"permitted": PERMITTED[code]} if scheme == ACCESS_SCHEME else {})}
+                for code, v in sorted(vocab.get(scheme, {}).items())]
+
+    unknown = {"code": UNKNOWN, "label": status_label(store, UNKNOWN, lang), "permitted": None,
+               "definition": {"en": "The graph holds no record on this product (or a broader "
+                                    "one) in this market. Not a prohibition.",
+                              "ru": "В графе нет записи об этой продукции (или более широкой "
+                                    "группе) на этом рынке. Это не запрет.",
+                              "kk": "Графта бұл өнім (немесе кеңірек топ) бойынша осы нарықта "
+                                    "жазба жоқ. Бұл тыйым емес."}[lang]}
+    return {"access": [*entries(ACCESS_SCHEME), unknown],
+            "veterinary_requirements": entries(VET_SCHEME)}
+
+
+def source_detail(store: Store, source_id: str, lang: str) -> dict[str, Any]:
+    """A statement with its quote, translations, speaker and the records resting on it."""
+    iri = source_id if source_id.startswith("http") else str(STATEMENT[source_id])
+    rows = select(store, "statement", statement=IRI(iri), lang=lang)
+    if not rows:
+        known = [r["statement"].rsplit("/", 1)[-1] for r in select(
+            store, "records_citing_source",
+            source=IRI("https://w3id.org/agrikg/document/kz-gov-meeting-report"), lang=lang)]
+        close = sorted({k for k in known if fold(source_id)[:4] in k})[:5] or sorted(set(known))[:5]
+        raise ResolveError("source", source_id, close)
+    first = rows[0]
+    citing = select(store, "records_citing_source", source=IRI(iri), lang=lang)
+    return {
+        "id": iri.rsplit("/", 1)[-1], "iri": iri,
+        "quote_kk": first["quote"],
+        "translations": {r["translationLang"]: r["translation"] for r in rows
+                         if r.get("translationLang")},
+        "direct_speech": first.get("directSpeech") == "true",
+        "speaker": first.get("speakerLabel"), "role": first.get("roleLabel"),
+        "event": first.get("eventLabel"), "event_date": first.get("eventDate"),
+        "document": first.get("document"), "document_label": first.get("documentLabel"),
+        "file_name": first.get("fileName"),
+        "records": [{"record": r["record"], "type": r["type"].rsplit("#", 1)[-1],
+                     "market": (r.get("market") or "").rsplit("/", 1)[-1] or None,
+                     "product": (r.get("product") or "").rsplit("/", 1)[-1] or None,
+                     "product_label": r.get("productLabel"), "status": r.get("status")}
+                    for r in citing],
+    }
+

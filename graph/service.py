@@ -1,0 +1,78 @@
+"""The served graph: the store for named queries, the engine for user SPARQL, the build it
+comes from. A rebuild (the `current` link moving) is picked up on the next request, with
+every cached index of the old build dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.build import STORE_DIR, build, build_info, current_build
+from graph.engine import QueryJob, RemoteEngine, WorkerPool
+from graph.results import Written
+from graph.settings import Settings
+from graph.store import EmbeddedStore, RemoteStore, Store
+
+NAMED_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+
+
+@dataclass
+class Service:
+    settings: Settings
+    store: Store = field(init=False)
+    engine: WorkerPool | RemoteEngine = field(init=False)
+    build_path: str | None = field(default=None, init=False)
+    named_graphs: set[str] = field(default_factory=set, init=False)
+    _checked: float = field(default=0.0, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+
+    @property
+    def backend(self) -> str:
+        return "remote" if self.settings.endpoint else "embedded"
+
+    async def start(self) -> None:
+        if self.settings.endpoint:
+            self.store = RemoteStore(self.settings.endpoint, self.settings.endpoint_timeout)
+            self.engine = RemoteEngine(self.settings.endpoint)
+            self.named_graphs = await asyncio.to_thread(self._named_graphs)
+            return
+        path = current_build(self.settings)
+        if path is None:
+            path = (await asyncio.to_thread(build, self.settings)).path
+        await self._open(path)
+
+    async def _open(self, path: os.PathLike) -> None:
+        store = EmbeddedStore(path / STORE_DIR)
+        pool = WorkerPool(path / STORE_DIR, size=self.settings.sparql_workers)
+        await pool.start()
+        old = getattr(self, "engine", None)
+        self.store, self.engine, self.build_path = store, pool, str(path)
+        self.named_graphs = self._named_graphs()
+        if old is not None:
+            await old.close()
+
+    def _named_graphs(self) -> set[str]:
+        return {row["g"] for row in self.store.select(NAMED_GRAPHS)}
+
+    async def refresh(self) -> None:
+        """Serve a new build once `current` points at it (checked at most once a second)."""
+        if self.settings.endpoint or time.monotonic() - self._checked < 1.0:
+            return
+        self._checked = time.monotonic()
+        path = current_build(self.settings)
+        if path is not None and str(path) != self.build_path:
+            async with self._lock:
+                if str(path) != self.build_path:
+                    await self._open(path)
+
+    async def query(self, job: QueryJob) -> Written:
+        return await self.engine.run(job, self.settings.query_timeout)
+
+    def info(self) -> dict[str, Any]:
+        return build_info(self.settings) or {}
+
+    async def close(self) -> None:
+        await self.engine.close()
