@@ -12,11 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## build the graph (if needed) and print a sample check
+## build the graph when there is none, then serve the API on 127.0.0.1:8000
 run: $(STAMP)
-	$(BIN)/agrikg build
-	$(BIN)/agrikg check "сиыр еті" "Қытай" --lang kk
-	$(BIN)/agrikg check beef IR
+	$(BIN)/agrikg serve
 
 build: $(STAMP)
 	$(BIN)/agrikg build

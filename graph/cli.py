@@ -215,6 +215,40 @@ def query(
 
 
 @app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on [env AGRIKG_HOST, "
+                                                  "default 127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [env AGRIKG_PORT, default 8000].")] = None,
+    endpoint: Endpoint = None,
+    workers: Annotated[int | None, typer.Option(help="uvicorn worker processes [env "
+                                                     "AGRIKG_WORKERS, default 1].")] = None,
+) -> None:
+    """Serve the API (SPARQL endpoint, market-access JSON, linked data) with uvicorn.
+
+    Uses the embedded store of the current build, building it first when there is none, or a
+    remote SPARQL 1.1 endpoint with --endpoint. Every setting is listed in the README.
+    """
+    import os
+
+    import uvicorn
+
+    overrides = {k: v for k, v in {"host": host, "port": port, "endpoint": endpoint,
+                                   "workers": workers}.items() if v is not None}
+    settings = Settings().model_copy(update=overrides)
+    if not settings.endpoint:
+        with _user_errors():
+            _open(settings)  # builds the graph first when none exists
+    for key, value in overrides.items():
+        os.environ[f"AGRIKG_{key.upper()}"] = str(value)
+    err.print(f"Serving on http://{settings.host}:{settings.port} "
+              f"({'remote ' + settings.endpoint if settings.endpoint else 'embedded store'}); "
+              f"API docs at /docs")
+    uvicorn.run("api.app:app_from_env", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, loop="uvloop", http="httptools",
+                log_level="info", access_log=False)
+
+
+@app.command()
 def info() -> None:
     """Show the served build: when it was built, its size and where it lives."""
     details = build_info(Settings())

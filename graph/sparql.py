@@ -117,7 +117,7 @@ def check_graphs(requested: list[str] | tuple[str, ...], available: set[str]) ->
             f"graphs from elsewhere. Named graphs here: {known}.", 400)
 
 
-def _parse_accept(header: str) -> list[tuple[str, float]]:
+def parse_accept(header: str) -> list[tuple[str, float]]:
     ranges = []
     for part in header.split(","):
         media, *params = [p.strip() for p in part.split(";")]
@@ -149,7 +149,7 @@ def negotiate(form: str, accept: str | None, format_param: str | None) -> str:
         return name
     if not accept:
         return DEFAULT_FORMAT[form]
-    for media, q in _parse_accept(accept):
+    for media, q in parse_accept(accept):
         if q <= 0:
             continue
         if media in ("*/*", "application/*", "text/*") or media == "application/sparql-results+*":

@@ -1,0 +1,111 @@
+"""The agrikg HTTP API: SPARQL 1.1 endpoint, market-access JSON, linked data, health."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.routes import health, linked_data, market_access, sparql
+from graph.errors import ResolveError, StoreError
+from graph.service import Service
+from graph.settings import Settings
+
+log = logging.getLogger("agrikg.api")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service = Service(settings)
+        await service.start()
+        app.state.service = service
+        yield
+        await service.close()
+
+    # FastAPIOffline serves Swagger UI and ReDoc from the installed package, not a CDN.
+    app = FastAPIOffline(
+        title="agrikg",
+        version="0.1.0",
+        summary="Agricultural market access as a knowledge graph: may this product go to that "
+                "market, under what veterinary status, and who said so?",
+        description="Statuses: open, requirements-agreed, requirements-planned, "
+                    "restriction-lifted, restricted; `unknown` when the graph holds no record "
+                    "(never a prohibition). Every answer carries its source with the Kazakh "
+                    "quote. All JSON routes take `lang=kk|ru|en` (else Accept-Language, else en).",
+        lifespan=lifespan,
+    )
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+                       allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
+                       expose_headers=[sparql.TRUNCATED, sparql.ROW_CAP])
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
+              name="static")
+    for module in (market_access, sparql, health, linked_data):
+        app.include_router(module.router)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def home() -> HTMLResponse:
+        return HTMLResponse(
+            "<!doctype html><html lang=en><head><meta charset=utf-8><title>agrikg</title>"
+            "<link rel=stylesheet href=/static/style.css></head><body><main><h1>agrikg</h1>"
+            "<p>Agricultural market access as a knowledge graph.</p><ul>"
+            "<li><a href=/access?product=wheat&amp;market=CN>/access?product=wheat&amp;market=CN"
+            "</a></li><li><a href=/sparql>SPARQL query page</a></li>"
+            "<li><a href=/docs>API documentation</a></li><li><a href=/dataset>Dataset</a></li>"
+            "</ul></main></body></html>")
+
+    @app.exception_handler(ResolveError)
+    async def not_found(_: Request, exc: ResolveError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "kind": exc.kind, "query": exc.text,
+                             "closest_matches": exc.suggestions}, status_code=404)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameter(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path"))
+            problems.append(f"{where or 'request'}: {error.get('msg', 'invalid')}")
+        return JSONResponse({"detail": "; ".join(problems), "errors": [
+            {"parameter": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg"),
+             "type": e.get("type")} for e in exc.errors()]}, status_code=422)
+
+    @app.exception_handler(StoreError)
+    async def store_down(_: Request, exc: StoreError) -> JSONResponse:
+        return JSONResponse({"detail": f"the graph store cannot answer: {exc}"}, status_code=503)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            allowed = sorted({m for route in request.app.routes
+                              if getattr(route, "path_regex", None)
+                              and route.path_regex.match(request.url.path)
+                              for m in getattr(route, "methods", None) or ()} - {"HEAD"})
+            headers = {"Allow": ", ".join(allowed)}
+            detail = (f"{request.method} is not allowed on {request.url.path}; "
+                      f"use {' or '.join(allowed)}")
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For uvicorn's factory mode and worker processes: settings from the environment."""
+    return create_app(Settings())

@@ -1,0 +1,34 @@
+"""/health: is the store reachable, how big is the graph, when was it built."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.deps import ServiceDep
+from graph.errors import StoreError
+
+router = APIRouter(tags=["Health"])
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@router.get("/health", responses={503: {"description": "The store does not answer."}})
+async def health(svc: ServiceDep) -> Any:
+    started = time.monotonic()
+    try:
+        rows = await asyncio.to_thread(svc.store.select, COUNT)
+    except StoreError as exc:
+        return JSONResponse({"status": "unavailable", "backend": svc.backend,
+                             "detail": str(exc)}, status_code=503)
+    info = svc.info()
+    return {"status": "ok", "backend": svc.backend,
+            "endpoint": svc.settings.endpoint,
+            "triples": int(rows[0]["n"]) if rows else 0,
+            "built_at": info.get("built_at"),
+            "build": info.get("path"),
+            "store_ms": round((time.monotonic() - started) * 1000, 2)}

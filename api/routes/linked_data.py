@@ -1,0 +1,111 @@
+"""Every IRI the graph mints dereferences here: a page for a browser, RDF by Accept.
+Whole-graph dumps at stable URLs, and the dataset's VoID/DCAT description."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse, Response
+
+from api.deps import ServiceDep, templates, wants_html
+from graph.linked import curie, dataset_description, describe, page_rows, serialize
+from graph.namespaces import BASE
+from graph.results import FORMATS
+from graph.sparql import NotAcceptable, negotiate
+
+router = APIRouter(tags=["Linked data"])
+
+KINDS = ("product", "market", "record", "statement", "document", "event", "agent", "role",
+         "inference", "indicator", "programme", "access-status", "vet-status")
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+DUMPS = {"graph.ttl": "text/turtle", "graph.nt": "application/n-triples",
+         "graph.jsonld": "application/ld+json"}
+RDF_RESPONSES = {200: {"content": {"text/html": {}, "text/turtle": {}, "application/ld+json": {},
+                                   "application/n-triples": {}, "application/rdf+xml": {}}},
+                 404: {"description": "The graph holds nothing under this IRI."},
+                 406: {"description": "No acceptable RDF format."}}
+Format = Annotated[str | None, Query(description="turtle, ntriples, jsonld, rdfxml or html; "
+                                                 "overrides Accept")]
+
+
+def _rdf_response(request: Request, triples: list, fmt_param: str | None, title: str,
+                  iri: str) -> Response:
+    if fmt_param == "html" or (fmt_param is None and wants_html(request)):
+        return templates.TemplateResponse(request, "resource.html", {
+            "iri": iri, "title": title, "rows": page_rows(triples, iri)},
+            headers={"Vary": "Accept"})
+    try:
+        fmt = negotiate("DESCRIBE", request.headers.get("accept"), fmt_param)
+    except NotAcceptable as exc:
+        raise HTTPException(406, str(exc)) from None
+    return Response(serialize(triples, fmt), media_type=FORMATS[fmt].media_type,
+                    headers={"Vary": "Accept"})
+
+
+def _resource(kind: str, path: str, request: Request, svc, fmt: str | None) -> Response:
+    segments = path.split("/") if path else []
+    if not all(_SEGMENT.match(s) for s in segments) or len(segments) > 4:
+        raise HTTPException(404, "no such resource: identifiers are letters, digits, '.', '_' "
+                                 "and '-'")
+    iri = BASE + kind + ("/" + path if path else "")
+    triples = describe(svc.store, iri)
+    if not triples:
+        raise HTTPException(404, f"the graph holds nothing about <{iri}>")
+    title = next((t.object.value for t in triples
+                  if t.predicate.value.endswith(("#prefLabel", "#label"))
+                  and getattr(t.object, "language", None) == "en"), curie(iri))
+    return _rdf_response(request, triples, fmt, title, iri)
+
+
+def _register(kind: str) -> None:
+    async def handler(request: Request, svc: ServiceDep, path: str, format: Format = None):
+        return _resource(kind, path, request, svc, format)
+
+    async def scheme(request: Request, svc: ServiceDep, format: Format = None):
+        return _resource(kind, "", request, svc, format)
+
+    router.add_api_route(f"/{kind}/{{path:path}}", handler, methods=["GET"],
+                         responses=RDF_RESPONSES, summary=f"Dereference a {kind} IRI",
+                         name=f"{kind}_resource")
+    if kind in ("access-status", "vet-status", "product"):
+        router.add_api_route(f"/{kind}", scheme, methods=["GET"], responses=RDF_RESPONSES,
+                             summary=f"The {kind} concept scheme", name=f"{kind}_scheme")
+
+
+for _kind in KINDS:
+    _register(_kind)
+
+
+@router.get("/ontology", responses=RDF_RESPONSES,
+            summary="The agrikg ontology (classes, properties, status schemes)")
+async def ontology(request: Request, svc: ServiceDep, format: Format = None) -> Response:
+    import pyoxigraph as ox
+
+    triples = []
+    for path in sorted(Path(svc.settings.ontology_dir).glob("*.ttl")):
+        if path.name != "shapes.ttl":
+            triples += [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+    return _rdf_response(request, triples, format, "agrikg ontology", BASE + "ontology")
+
+
+@router.get("/dataset", responses=RDF_RESPONSES, summary="VoID/DCAT description of the dataset")
+async def dataset(request: Request, svc: ServiceDep, format: Format = None) -> Response:
+    import pyoxigraph as ox
+
+    base = svc.settings.base_url or str(request.base_url).rstrip("/")
+    turtle = dataset_description(svc.info(), base)
+    triples = [q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)]
+    return _rdf_response(request, triples, format, "agrikg dataset", BASE + "dataset")
+
+
+@router.get("/dumps/{name}", responses={404: {"description": "No such dump."}},
+            summary="The whole built graph: graph.ttl, graph.nt or graph.jsonld")
+async def dump(name: str, svc: ServiceDep) -> FileResponse:
+    if name not in DUMPS or not svc.build_path:
+        raise HTTPException(404, f"no dump {name!r}; available: {', '.join(DUMPS)}"
+                            if svc.build_path else "dumps are served only from the embedded "
+                            "build; query the remote endpoint instead")
+    return FileResponse(Path(svc.build_path) / name, media_type=DUMPS[name], filename=name)

@@ -1,0 +1,212 @@
+"""/sparql: the SPARQL 1.1 Protocol, read-only, safe by default."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+from urllib.parse import parse_qsl, urlencode
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from api.deps import ServiceDep, templates, wants_html
+from graph import queries
+from graph.engine import QueryFailed, QueryJob
+from graph.results import FORMATS, RDF_FORMATS
+from graph.service import Service
+from graph.sparql import NotAcceptable, RefusedQuery, check_graphs, inspect, negotiate
+
+router = APIRouter(tags=["SPARQL 1.1 endpoint"])
+
+TRUNCATED = "Agrikg-Result-Truncated"
+ROW_CAP = "Agrikg-Row-Cap"
+
+_ERRORS = {
+    400: {"description": "Malformed query (the parser's message), a FROM or graph parameter "
+                         "naming a graph not in the store, or a body that is not UTF-8."},
+    403: {"description": "Refused: updates, LOAD, SERVICE (read-only, never fetches)."},
+    405: {"description": "Method not allowed: use GET or POST."},
+    406: {"description": "No acceptable format for this kind of result."},
+    413: {"description": "Request or query larger than the limit."},
+    415: {"description": "POST body neither application/x-www-form-urlencoded nor "
+                         "application/sparql-query."},
+    503: {"description": "The query ran past the time limit (stopped), or the backend failed."},
+}
+_RESULT_TYPES = {f.media_type: {} for f in FORMATS.values()}
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {"schema": {
+                "type": "object", "required": ["query"],
+                "properties": {
+                    "query": {"type": "string", "description": "A SPARQL 1.1 query."},
+                    "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                }}},
+            "application/sparql-query": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=status)
+
+
+async def _run(request: Request, svc: Service, text: str, default_graphs: list[str],
+               named_graphs: list[str], format_param: str | None) -> Response:
+    limit = svc.settings.max_request_bytes
+    if len(text.encode()) > limit:
+        return _error(413, f"the query is larger than {limit} bytes")
+    try:
+        inspected = inspect(text)
+        check_graphs([*inspected.from_graphs, *default_graphs, *named_graphs], svc.named_graphs)
+        html = format_param == "html" or (format_param is None and wants_html(request))
+        fmt = "json" if html else negotiate(inspected.form, request.headers.get("accept"),
+                                            format_param)
+        if html and inspected.form in ("CONSTRUCT", "DESCRIBE"):
+            fmt = "turtle"
+        job = QueryJob(text, fmt, svc.settings.row_cap, tuple(default_graphs),
+                       tuple(named_graphs))
+        written = await svc.query(job)
+    except RefusedQuery as exc:
+        return _error(exc.status, str(exc))
+    except NotAcceptable as exc:
+        return _error(406, str(exc))
+    except QueryFailed as exc:
+        return _error(exc.status, str(exc))
+    headers = {"Vary": "Accept", ROW_CAP: str(svc.settings.row_cap)}
+    if written.truncated:
+        headers[TRUNCATED] = "true"
+    if html:
+        return _results_page(request, text, written, headers)
+    return Response(written.body, media_type=written.media_type, headers=headers)
+
+
+def _results_page(request: Request, text: str, written, headers: dict) -> Response:
+    context: dict = {"query": text, "truncated": written.truncated, "rows": [],
+                     "variables": [], "boolean": None, "graph": None,
+                     "downloads": {name: "/sparql?" + urlencode({"query": text, "format": name})
+                                   for name in ("json", "xml", "csv", "tsv")}}
+    if written.media_type.startswith("text/turtle"):
+        context["graph"] = written.body.decode()
+        context["downloads"] = {name: "/sparql?" + urlencode({"query": text, "format": name})
+                                for name in ("turtle", "ntriples", "jsonld", "rdfxml")}
+    else:
+        data = json.loads(written.body)
+        if "boolean" in data:
+            context["boolean"] = data["boolean"]
+        else:
+            context["variables"] = data["head"]["vars"]
+            context["rows"] = [[b.get(v, {}).get("value", "") for v in context["variables"]]
+                               for b in data["results"]["bindings"]]
+    context["examples"] = _examples()
+    return templates.TemplateResponse(request, "query.html", context, headers=headers)
+
+
+def _examples() -> list[dict[str, str]]:
+    return [{"name": n, "summary": queries.load(n).summary} for n in queries.names()]
+
+
+@router.get("/sparql", summary="SPARQL query (GET), service description or query page",
+            responses={200: {"content": _RESULT_TYPES | {"text/html": {}}}, **_ERRORS})
+async def sparql_get(
+    request: Request,
+    svc: ServiceDep,
+    query: Annotated[str | None, Query(description="A SPARQL 1.1 query. Without it: the "
+                                                   "service description, or a query page.")] = None,
+    default_graph_uri: Annotated[list[str] | None, Query(alias="default-graph-uri")] = None,
+    named_graph_uri: Annotated[list[str] | None, Query(alias="named-graph-uri")] = None,
+    format: Annotated[str | None, Query(description="json, xml, csv, tsv, turtle, ntriples, "
+                                                    "jsonld, rdfxml or html; overrides Accept")] = None,
+    example: Annotated[str | None, Query(description="A named query to load into the "
+                                                     "query page.")] = None,
+) -> Response:
+    if query is None:
+        if wants_html(request) or format == "html":
+            text = queries.load(example).text if example in queries.names() else \
+                queries.load("summary_counts").text
+            return templates.TemplateResponse(request, "query.html", {
+                "query": text, "examples": _examples(), "rows": None, "variables": [],
+                "boolean": None, "graph": None, "downloads": {}, "truncated": False})
+        return _service_description(request, svc, format)
+    return await _run(request, svc, query, default_graph_uri or [], named_graph_uri or [], format)
+
+
+@router.post("/sparql", summary="SPARQL query (POST: form-encoded or application/sparql-query)",
+             responses={200: {"content": _RESULT_TYPES}, **_ERRORS}, openapi_extra=_BODY)
+async def sparql_post(request: Request, svc: ServiceDep) -> Response:
+    limit = svc.settings.max_request_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        return _error(413, f"the request body is larger than {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return _error(413, f"the request body is larger than {limit} bytes")
+    try:
+        text_body = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return _error(400, "the request body is not UTF-8")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    url_params = request.query_params
+    default_graphs = url_params.getlist("default-graph-uri")
+    named_graphs = url_params.getlist("named-graph-uri")
+    format_param = url_params.get("format")
+    if content_type == "application/x-www-form-urlencoded":
+        fields = parse_qsl(text_body, keep_blank_values=True)
+        if any(k == "update" for k, _ in fields):
+            return _error(403, "SPARQL updates are refused: this endpoint is read-only.")
+        texts = [v for k, v in fields if k == "query"]
+        if len(texts) != 1:
+            return _error(400, "a form-encoded POST carries exactly one `query` field")
+        default_graphs += [v for k, v in fields if k == "default-graph-uri"]
+        named_graphs += [v for k, v in fields if k == "named-graph-uri"]
+        format_param = format_param or next((v for k, v in fields if k == "format"), None)
+        text = texts[0]
+    elif content_type == "application/sparql-query":
+        text = text_body
+    elif content_type == "application/sparql-update":
+        return _error(403, "SPARQL updates are refused: this endpoint is read-only.")
+    else:
+        return _error(415, f"unsupported content type {content_type or '(none)'!r}: send "
+                           "application/x-www-form-urlencoded (query=...) or "
+                           "application/sparql-query")
+    return await _run(request, svc, text, default_graphs, named_graphs, format_param)
+
+
+def _service_description(request: Request, svc: Service, format_param: str | None) -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint, in Turtle (or by Accept)."""
+    base = svc.settings.base_url or str(request.base_url).rstrip("/")
+    triples = svc.info().get("triples", 0)
+    result_formats = "\n".join(f"    sd:resultFormat <{iri}> ;" for iri in (
+        "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+        "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+        "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+        "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+        "http://www.w3.org/ns/formats/Turtle", "http://www.w3.org/ns/formats/N-Triples",
+        "http://www.w3.org/ns/formats/JSON-LD", "http://www.w3.org/ns/formats/RDF_XML"))
+    turtle = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+
+<{base}/sparql> a sd:Service ;
+    sd:endpoint <{base}/sparql> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+{result_formats}
+    sd:defaultDataset [
+        a sd:Dataset ;
+        sd:defaultGraph [ a sd:Graph ; void:triples {int(triples)} ]
+    ] .
+"""
+    try:
+        fmt = negotiate("CONSTRUCT", request.headers.get("accept"), format_param)
+    except NotAcceptable as exc:
+        return _error(406, str(exc))
+    if fmt == "turtle":
+        return Response(turtle, media_type="text/turtle")
+    triples_out = [q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)]
+    return Response(ox.serialize(triples_out, format=RDF_FORMATS[fmt]),
+                    media_type=FORMATS[fmt].media_type)

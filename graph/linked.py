@@ -1,0 +1,112 @@
+"""Linked data: what the graph says about one of its IRIs, as RDF in any format or as rows
+for a page; and the dataset's own VoID/DCAT description."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.namespaces import BASE, DATASET, PREFIXES
+from graph.queries import IRI, select
+from graph.results import PREFIXES as RESULT_PREFIXES
+from graph.results import RDF_FORMATS
+from graph.store import Store
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _term(value: str, kind: str, lang: str = "", datatype: str = "") -> object:
+    if kind == "iri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value.removeprefix("_:") or None)
+    if lang:
+        return ox.Literal(value, language=lang)
+    if datatype and datatype != XSD_STRING:
+        return ox.Literal(value, datatype=ox.NamedNode(datatype))
+    return ox.Literal(value)
+
+
+def describe(store: Store, iri: str) -> list[ox.Triple]:
+    """The resource's own triples and those of its blank nodes; empty when unknown."""
+    triples = []
+    for row in select(store, "describe", resource=IRI(iri)):
+        subject = _term(row["s"], row["sKind"])
+        obj = _term(row["o"], row["kind"], row.get("lang", ""), row.get("datatype", ""))
+        triples.append(ox.Triple(subject, ox.NamedNode(row["p"]), obj))
+    return triples
+
+
+def serialize(triples: list[ox.Triple], fmt: str) -> bytes:
+    prefixes = {k: str(v) for k, v in PREFIXES.items()} | RESULT_PREFIXES if fmt == "turtle" \
+        else None
+    return ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes) or b""
+
+
+def curie(iri: str) -> str:
+    """A short name for an IRI, using the graph's prefixes."""
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        ns = str(namespace)
+        if iri.startswith(ns) and len(ns) > len(best):
+            best, name = ns, f"{prefix}:{iri[len(ns):]}"
+    return name if best else iri
+
+
+def local_path(iri: str) -> str | None:
+    """The path on this server where one of the graph's IRIs dereferences, if it is ours."""
+    if iri.startswith(BASE):
+        return "/" + iri[len(BASE):].split("#", 1)[0]
+    return None
+
+
+def page_rows(triples: list[ox.Triple], iri: str) -> list[dict[str, Any]]:
+    """Rows for an HTML page: predicate, object, link, language; blank nodes inlined."""
+    rows = []
+    for triple in sorted(triples, key=lambda t: (str(t.subject) != f"<{iri}>", t.predicate.value,
+                                                 str(t.object))):
+        obj = triple.object
+        is_iri = isinstance(obj, ox.NamedNode)
+        rows.append({
+            "subject": "" if isinstance(triple.subject, ox.NamedNode) else
+            f"_:{triple.subject.value}",
+            "predicate": curie(triple.predicate.value),
+            "predicate_link": local_path(triple.predicate.value) or triple.predicate.value,
+            "object": curie(obj.value) if is_iri else obj.value,
+            "link": (local_path(obj.value) or obj.value) if is_iri else None,
+            "lang": getattr(obj, "language", None),
+            "datatype": curie(obj.datatype.value) if isinstance(obj, ox.Literal)
+            and not obj.language and obj.datatype.value != XSD_STRING else None,
+        })
+    return rows
+
+
+def dataset_description(info: dict[str, Any], base_url: str) -> str:
+    """VoID + DCAT description of the dataset, in Turtle."""
+    return f"""@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+<{DATASET}> a void:Dataset , dcat:Dataset ;
+    dcterms:title "agrikg: agricultural market access knowledge graph"@en ,
+        "agrikg: ауыл шаруашылығы өнімдерінің нарыққа қолжетімділігі туралы білім графы"@kk ,
+        "agrikg: граф знаний о доступе сельхозпродукции на рынки"@ru ;
+    dcterms:description "Markets, HS-coded products and market-access records with their status, veterinary-requirement status and sources (PROV-O), labelled in Kazakh, Russian and English."@en ;
+    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
+    dcterms:language <http://id.loc.gov/vocabulary/iso639-1/kk> ,
+        <http://id.loc.gov/vocabulary/iso639-1/ru> , <http://id.loc.gov/vocabulary/iso639-1/en> ;
+    dcterms:modified "{info.get('built_at', '')}"^^xsd:dateTime ;
+    void:triples {int(info.get('triples', 0))} ;
+    void:uriSpace "{BASE}" ;
+    void:sparqlEndpoint <{base_url}/sparql> ;
+    void:dataDump <{base_url}/dumps/graph.ttl> , <{base_url}/dumps/graph.nt> ,
+        <{base_url}/dumps/graph.jsonld> ;
+    dcat:distribution [ a dcat:Distribution ; dcat:downloadURL <{base_url}/dumps/graph.ttl> ;
+                        dcat:mediaType "text/turtle" ] ,
+                      [ a dcat:Distribution ; dcat:downloadURL <{base_url}/dumps/graph.nt> ;
+                        dcat:mediaType "application/n-triples" ] ,
+                      [ a dcat:Distribution ; dcat:downloadURL <{base_url}/dumps/graph.jsonld> ;
+                        dcat:mediaType "application/ld+json" ] .
+"""
