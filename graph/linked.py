@@ -14,6 +14,9 @@ from graph.results import RDF_FORMATS
 from graph.store import Store
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+DESCRIPTION = ("Markets, HS-coded products and market-access records with their status, "
+               "veterinary-requirement status and sources (PROV-O), labelled in Kazakh, Russian "
+               "and English.")
 
 
 def _term(value: str, kind: str, lang: str = "", datatype: str = "") -> object:
@@ -93,7 +96,7 @@ def dataset_description(info: dict[str, Any], base_url: str) -> str:
     dcterms:title "agrikg: agricultural market access knowledge graph"@en ,
         "agrikg: ауыл шаруашылығы өнімдерінің нарыққа қолжетімділігі туралы білім графы"@kk ,
         "agrikg: граф знаний о доступе сельхозпродукции на рынки"@ru ;
-    dcterms:description "Markets, HS-coded products and market-access records with their status, veterinary-requirement status and sources (PROV-O), labelled in Kazakh, Russian and English."@en ;
+    dcterms:description "{DESCRIPTION}"@en ;
     dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
     dcterms:language <http://id.loc.gov/vocabulary/iso639-1/kk> ,
         <http://id.loc.gov/vocabulary/iso639-1/ru> , <http://id.loc.gov/vocabulary/iso639-1/en> ;
