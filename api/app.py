@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -89,10 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         detail = exc.detail
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
-            allowed = sorted({m for route in request.app.routes
-                              if getattr(route, "path_regex", None)
-                              and route.path_regex.match(request.url.path)
-                              for m in getattr(route, "methods", None) or ()} - {"HEAD"})
+            allowed = _allowed_methods(request.app, request.url.path)
             headers = {"Allow": ", ".join(allowed)}
             detail = (f"{request.method} is not allowed on {request.url.path}; "
                       f"use {' or '.join(allowed)}")
@@ -104,6 +102,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
     return app
+
+
+def _allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI document lists for the path template matching `path`."""
+    methods: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+(?:/.*)?", re.escape(template))
+        if re.fullmatch(pattern, path):
+            methods |= {m.upper() for m in operations}
+    return sorted(methods) or ["GET"]
 
 
 def app_from_env() -> FastAPI:

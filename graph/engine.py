@@ -205,7 +205,7 @@ class RemoteEngine:
             raise QueryFailed(f"the SPARQL backend is unreachable or broke off its answer "
                               f"({type(exc).__name__}); try again shortly", 503) from exc
         if response.status_code == 400:
-            raise QueryFailed(f"the query was refused by the backend: {response.text[:500]}", 400)
+            raise QueryFailed(f"the query does not parse (backend): {response.text[:500]}", 400)
         if response.status_code != 200:
             raise QueryFailed(f"the SPARQL backend answered {response.status_code}", 503)
         try:

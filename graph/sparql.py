@@ -34,7 +34,7 @@ FORMAT_ALIASES = {
     "json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv",
     "turtle": "turtle", "ttl": "turtle", "nt": "ntriples", "ntriples": "ntriples",
     "n-triples": "ntriples", "jsonld": "jsonld", "json-ld": "jsonld", "rdfxml": "rdfxml",
-    "rdf": "rdfxml", "rdf+xml": "rdfxml",
+    "rdf": "rdfxml", "rdf+xml": "rdfxml", "n3": "turtle",
 }
 # Accept media types -> format, for each kind of result.
 MEDIA = {
@@ -134,19 +134,33 @@ def parse_accept(header: str) -> list[tuple[str, float]]:
     return sorted(ranges, key=lambda r: -r[1])
 
 
-def negotiate(form: str, accept: str | None, format_param: str | None) -> str:
-    """The format to answer in: `format=` first, then the Accept header, then the default."""
-    kind = "graph" if form in GRAPH_FORMS else "solutions"
-    if format_param:
-        name = FORMAT_ALIASES.get(format_param.lower())
-        if name is None or FORMATS[name].kind != kind:
-            choices = ", ".join(sorted({k for k, v in FORMAT_ALIASES.items()
-                                        if FORMATS[v].kind == kind}))
-            raise NotAcceptable(f"format={format_param!r} cannot carry {form} results; "
-                                f"use one of: {choices}")
+def _format_value(value: str, kind: str) -> str | None:
+    """A `format=` value: a short name (csv, turtle...) or a media type, if it fits the kind."""
+    for part in value.split(","):
+        part = part.strip().lower()
+        name = FORMAT_ALIASES.get(part) or MEDIA[kind].get(part)
         if name == "xml" and kind == "graph":
             name = "rdfxml"
-        return name
+        if name and FORMATS[name].kind == kind:
+            return name
+    return None
+
+
+def negotiate(form: str, accept: str | None, format_param: str | list[str] | None) -> str:
+    """The format to answer in: `format=` first (several values allowed, as SPARQLWrapper
+    sends them; the first that fits wins), then the Accept header, then the default."""
+    kind = "graph" if form in GRAPH_FORMS else "solutions"
+    values = [format_param] if isinstance(format_param, str) else list(format_param or [])
+    values = [v for v in values if v]
+    if values:
+        for value in values:
+            name = _format_value(value, kind)
+            if name:
+                return name
+        choices = ", ".join(sorted({k for k, v in FORMAT_ALIASES.items()
+                                    if FORMATS[v].kind == kind}))
+        raise NotAcceptable(f"format={values[0]!r} cannot carry {form} results; "
+                            f"use one of: {choices}")
     if not accept:
         return DEFAULT_FORMAT[form]
     for media, q in parse_accept(accept):

@@ -52,7 +52,8 @@ def oxigraph_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
                    check=True, capture_output=True, timeout=120)
     port = free_port()
     process = subprocess.Popen(
-        [oxigraph, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        [oxigraph, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+         "--timeout-s", "20"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/query"
     deadline = time.monotonic() + 30
@@ -80,3 +81,56 @@ def remote(oxigraph_url: str) -> RemoteStore:
 def store(request: pytest.FixtureRequest) -> Store:
     """Each test using `store` runs on the embedded store and on the remote Oxigraph server."""
     return request.getfixturevalue(request.param)
+
+
+QUERY_TIMEOUT = 2.0
+ROW_CAP = 1000
+
+
+def _start_api(settings: Settings, endpoint: str | None = None) -> Iterator[str]:
+    """`agrikg serve` (uvicorn) in its own process on a free loopback port."""
+    import os
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
+    env |= {"AGRIKG_HOME": str(settings.home), "AGRIKG_PORT": str(port),
+            "AGRIKG_QUERY_TIMEOUT": str(QUERY_TIMEOUT), "AGRIKG_ROW_CAP": str(ROW_CAP),
+            "AGRIKG_SPARQL_WORKERS": "2"}
+    if endpoint:
+        env["AGRIKG_ENDPOINT"] = endpoint
+    process = subprocess.Popen([str(BIN / "agrikg"), "serve"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(base + "/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the API did not start: {process.stderr.read().decode()[-2000:]}")
+        time.sleep(0.2)
+    yield base
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def api_embedded(settings: Settings) -> Iterator[str]:
+    yield from _start_api(settings)
+
+
+@pytest.fixture(scope="session")
+def api_remote(settings: Settings, oxigraph_url: str) -> Iterator[str]:
+    yield from _start_api(settings, endpoint=oxigraph_url)
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def api(request: pytest.FixtureRequest) -> str:
+    """The base URL of the API, served on the embedded store and on a remote Oxigraph."""
+    return request.getfixturevalue(f"api_{request.param}")

@@ -56,14 +56,14 @@ def _error(status: int, message: str) -> JSONResponse:
 
 
 async def _run(request: Request, svc: Service, text: str, default_graphs: list[str],
-               named_graphs: list[str], format_param: str | None) -> Response:
+               named_graphs: list[str], format_param: list[str]) -> Response:
     limit = svc.settings.max_request_bytes
     if len(text.encode()) > limit:
         return _error(413, f"the query is larger than {limit} bytes")
     try:
         inspected = inspect(text)
         check_graphs([*inspected.from_graphs, *default_graphs, *named_graphs], svc.named_graphs)
-        html = format_param == "html" or (format_param is None and wants_html(request))
+        html = "html" in format_param or (not format_param and wants_html(request))
         fmt = "json" if html else negotiate(inspected.form, request.headers.get("accept"),
                                             format_param)
         if html and inspected.form in ("CONSTRUCT", "DESCRIBE"):
@@ -119,20 +119,22 @@ async def sparql_get(
                                                    "service description, or a query page.")] = None,
     default_graph_uri: Annotated[list[str] | None, Query(alias="default-graph-uri")] = None,
     named_graph_uri: Annotated[list[str] | None, Query(alias="named-graph-uri")] = None,
-    format: Annotated[str | None, Query(description="json, xml, csv, tsv, turtle, ntriples, "
-                                                    "jsonld, rdfxml or html; overrides Accept")] = None,
+    format: Annotated[list[str] | None, Query(description=(
+        "json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml or html, or a media type; "
+        "overrides Accept"))] = None,
     example: Annotated[str | None, Query(description="A named query to load into the "
                                                      "query page.")] = None,
 ) -> Response:
+    formats = format or []
     if query is None:
-        if wants_html(request) or format == "html":
+        if wants_html(request) or "html" in formats:
             text = queries.load(example).text if example in queries.names() else \
                 queries.load("summary_counts").text
             return templates.TemplateResponse(request, "query.html", {
                 "query": text, "examples": _examples(), "rows": None, "variables": [],
                 "boolean": None, "graph": None, "downloads": {}, "truncated": False})
-        return _service_description(request, svc, format)
-    return await _run(request, svc, query, default_graph_uri or [], named_graph_uri or [], format)
+        return _service_description(request, svc, formats)
+    return await _run(request, svc, query, default_graph_uri or [], named_graph_uri or [], formats)
 
 
 @router.post("/sparql", summary="SPARQL query (POST: form-encoded or application/sparql-query)",
@@ -155,7 +157,7 @@ async def sparql_post(request: Request, svc: ServiceDep) -> Response:
     url_params = request.query_params
     default_graphs = url_params.getlist("default-graph-uri")
     named_graphs = url_params.getlist("named-graph-uri")
-    format_param = url_params.get("format")
+    format_param = url_params.getlist("format")
     if content_type == "application/x-www-form-urlencoded":
         fields = parse_qsl(text_body, keep_blank_values=True)
         if any(k == "update" for k, _ in fields):
@@ -165,7 +167,7 @@ async def sparql_post(request: Request, svc: ServiceDep) -> Response:
             return _error(400, "a form-encoded POST carries exactly one `query` field")
         default_graphs += [v for k, v in fields if k == "default-graph-uri"]
         named_graphs += [v for k, v in fields if k == "named-graph-uri"]
-        format_param = format_param or next((v for k, v in fields if k == "format"), None)
+        format_param = format_param or [v for k, v in fields if k == "format"]
         text = texts[0]
     elif content_type == "application/sparql-query":
         text = text_body
@@ -178,7 +180,7 @@ async def sparql_post(request: Request, svc: ServiceDep) -> Response:
     return await _run(request, svc, text, default_graphs, named_graphs, format_param)
 
 
-def _service_description(request: Request, svc: Service, format_param: str | None) -> Response:
+def _service_description(request: Request, svc: Service, format_param: list[str]) -> Response:
     """The SPARQL 1.1 Service Description of this endpoint, in Turtle (or by Accept)."""
     base = svc.settings.base_url or str(request.base_url).rstrip("/")
     triples = svc.info().get("triples", 0)

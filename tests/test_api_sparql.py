@@ -1,0 +1,244 @@
+"""/sparql over real HTTP, with the clients analysts use: SPARQLWrapper, rdflib's SPARQLStore
+and httpx with each content type; every status code; the refusals; the time limit."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import threading
+import time
+
+import httpx
+import pytest
+from rdflib import Graph
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, N3, TSV, TURTLE, XML, JSONLD, SPARQLWrapper
+
+from tests.conftest import QUERY_TIMEOUT, ROW_CAP
+
+AGK = "https://w3id.org/agrikg/ontology#"
+RECORDS = f"SELECT ?r WHERE {{ ?r a <{AGK}AccessRecord> }} ORDER BY ?r"
+IRAN = f"""PREFIX agk: <{AGK}>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?product ?label ?status WHERE {{
+  ?r agk:market <https://w3id.org/agrikg/market/IR> ; agk:product ?product ;
+     agk:accessStatus/skos:notation ?status .
+  ?product skos:prefLabel ?label FILTER(lang(?label) = "kk")
+}} ORDER BY ?product"""
+CONSTRUCT = f"""PREFIX agk: <{AGK}>
+CONSTRUCT {{ ?r agk:market ?m }} WHERE {{ ?r a agk:AccessRecord ; agk:market ?m }}"""
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def _wrapper(api: str, query: str, fmt: str, method: str = "GET") -> SPARQLWrapper:
+    sparql = SPARQLWrapper(api + "/sparql")
+    sparql.setQuery(query)
+    sparql.setReturnFormat(fmt)
+    sparql.setMethod(method)
+    return sparql
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_select_in_every_result_format(api, method) -> None:
+    data = _wrapper(api, IRAN, JSON, method).queryAndConvert()
+    rows = [(b["product"]["value"].rsplit("/", 1)[-1], b["label"]["value"], b["status"]["value"])
+            for b in data["results"]["bindings"]]
+    assert len(rows) == 6
+    assert ("cattle", "Ірі қара мал", "requirements-planned") in rows
+    assert data["results"]["bindings"][0]["label"]["xml:lang"] == "kk"
+
+    xml = _wrapper(api, IRAN, XML, method).queryAndConvert()
+    labels = [n.firstChild.data for n in xml.getElementsByTagName("literal")
+              if n.getAttribute("xml:lang") == "kk"]
+    assert sorted(labels) == sorted(r[1] for r in rows)
+
+    text = _wrapper(api, IRAN, CSV, method).queryAndConvert().decode()
+    table = list(csv.reader(io.StringIO(text)))
+    assert table[0] == ["product", "label", "status"]
+    assert sorted(tuple(r) for r in table[1:]) == sorted(
+        (f"https://w3id.org/agrikg/product/{p}", label, s) for p, label, s in rows)
+
+    tsv = _wrapper(api, IRAN, TSV, method).queryAndConvert().decode().splitlines()
+    assert tsv[0] == "?product\t?label\t?status"
+    assert '"Ірі қара мал"@kk' in "\n".join(tsv)
+    assert len(tsv) == 7
+
+
+def test_sparqlwrapper_ask_and_construct(api) -> None:
+    assert _wrapper(api, "ASK { ?s ?p ?o }", JSON).queryAndConvert()["boolean"] is True
+    assert _wrapper(api, "ASK { <urn:x> <urn:y> <urn:z> }", XML).queryAndConvert() \
+        .getElementsByTagName("boolean")[0].firstChild.data == "false"
+    for fmt in (TURTLE, N3, JSONLD, XML):
+        graph = _wrapper(api, CONSTRUCT, fmt).queryAndConvert()
+        if isinstance(graph, bytes):
+            graph = Graph().parse(data=graph, format="json-ld" if fmt == JSONLD else "turtle")
+        assert len(graph) == 25, fmt
+
+
+def test_rdflib_sparqlstore_reads_the_graph(api) -> None:
+    graph = Graph(store=SPARQLStore(api + "/sparql"))
+    rows = list(graph.query(IRAN))
+    assert len(rows) == 6
+    assert {str(r[2]) for r in rows} == {"requirements-agreed", "requirements-planned"}
+    assert graph.query("ASK { ?s ?p ?o }").askAnswer is True
+    for method in ("GET", "POST"):
+        store = SPARQLStore(api + "/sparql", method=method, returnFormat="json")
+        assert len(list(Graph(store=store).query(RECORDS))) == 25
+
+
+@pytest.mark.parametrize(("accept", "media", "marker"), [
+    ("application/sparql-results+json", "application/sparql-results+json", '"bindings"'),
+    ("application/json", "application/sparql-results+json", '"bindings"'),
+    ("application/sparql-results+xml", "application/sparql-results+xml", "<results>"),
+    ("text/csv", "text/csv", "r\r\n"),
+    ("text/tab-separated-values", "text/tab-separated-values", "?r\n"),
+    ("*/*", "application/sparql-results+json", '"bindings"'),
+    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml",
+     "<results>"),
+])
+def test_select_content_negotiation(api, accept, media, marker) -> None:
+    response = httpx.get(api + "/sparql", params={"query": RECORDS}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media)
+    assert marker in response.text
+
+
+@pytest.mark.parametrize(("accept", "media", "fmt"), [
+    ("text/turtle", "text/turtle", "turtle"), ("application/n-triples", "application/n-triples", "nt"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+    ("application/rdf+xml", "application/rdf+xml", "xml"),
+])
+def test_construct_content_negotiation(api, accept, media, fmt) -> None:
+    response = httpx.post(api + "/sparql", content=CONSTRUCT,
+                          headers={"Content-Type": "application/sparql-query", "Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media)
+    assert len(Graph().parse(data=response.text, format=fmt)) == 25
+
+
+def test_format_parameter_for_browsers(api) -> None:
+    response = httpx.get(api + "/sparql", params={"query": RECORDS, "format": "csv"},
+                         headers={"Accept": "text/html"})
+    assert response.headers["content-type"].startswith("text/csv")
+    page = httpx.get(api + "/sparql", params={"query": RECORDS, "format": "html"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert "kz-cn-wheat" in page.text and "format=csv" in page.text
+
+
+def test_form_encoded_post_with_dataset_parameters(api) -> None:
+    response = httpx.post(api + "/sparql", data={"query": "ASK { ?s ?p ?o }",
+                                                 "default-graph-uri": []})
+    assert response.json()["boolean"] is True
+
+
+@pytest.mark.parametrize(("request_kwargs", "status", "words"), [
+    ({"params": {"query": "SELECT * WHERE {"}}, 400, "does not parse"),
+    ({"params": {"query": "SELECT * FROM <http://169.254.169.254/latest> WHERE { ?s ?p ?o }"}},
+     400, "never fetches"),
+    ({"params": {"query": "SELECT * FROM NAMED <http://internal/x> WHERE { ?s ?p ?o }"}},
+     400, "not in this store"),
+    ({"params": {"query": "ASK {}", "default-graph-uri": "http://internal/admin"}}, 400,
+     "not in this store"),
+    ({"params": {"query": "ASK {}", "named-graph-uri": "http://internal/admin"}}, 400,
+     "not in this store"),
+    ({"params": {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"}},
+     403, "SERVICE is refused"),
+    ({"params": {"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}}, 403, "read-only"),
+    ({"params": {"query": "LOAD <http://example.org/data.ttl>"}}, 403, "read-only"),
+    ({"params": {"query": "DROP ALL"}}, 403, "read-only"),
+    ({"params": {"query": RECORDS}, "headers": {"Accept": "text/turtle"}}, 406, "offers"),
+    ({"params": {"query": CONSTRUCT}, "headers": {"Accept": "text/csv"}}, 406, "offers"),
+    ({"params": {"query": RECORDS, "format": "pdf"}}, 406, "format="),
+])
+def test_get_refusals_say_why(api, request_kwargs, status, words) -> None:
+    response = httpx.get(api + "/sparql", **request_kwargs)
+    assert response.status_code == status, response.text
+    assert words in response.json()["detail"]
+
+
+@pytest.mark.parametrize(("body", "content_type", "status", "words"), [
+    ("update=INSERT+DATA+%7B%3Curn%3Aa%3E+%3Curn%3Ab%3E+%3Curn%3Ac%3E%7D",
+     "application/x-www-form-urlencoded", 403, "read-only"),
+    ("DELETE WHERE { ?s ?p ?o }", "application/sparql-update", 403, "read-only"),
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/sparql-query", 403, "read-only"),
+    ("ASK {}", "text/plain", 415, "application/sparql-query"),
+    ("ASK {}", "application/json", 415, "unsupported content type"),
+    ("", "application/x-www-form-urlencoded", 400, "exactly one `query`"),
+    (b"query=ASK%20%7B%7D\xff\xfe", "application/x-www-form-urlencoded", 400, "UTF-8"),
+])
+def test_post_refusals_say_why(api, body, content_type, status, words) -> None:
+    response = httpx.post(api + "/sparql", content=body, headers={"Content-Type": content_type})
+    assert response.status_code == status, response.text
+    assert words in response.json()["detail"]
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_wrong_method_is_405(api, method) -> None:
+    response = httpx.request(method, api + "/sparql")
+    assert response.status_code == 405
+    assert "GET" in response.headers["allow"] and "POST" in response.headers["allow"]
+
+
+def test_an_oversized_request_is_413(api) -> None:
+    big = "ASK {}" + " " * 300_000
+    response = httpx.post(api + "/sparql", content=big,
+                          headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 413
+    assert "larger than" in response.json()["detail"]
+
+
+def test_the_row_cap_cuts_and_says_so(api) -> None:
+    response = httpx.get(api + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert response.status_code == 200
+    assert response.headers["agrikg-result-truncated"] == "true"
+    assert int(response.headers["agrikg-row-cap"]) == ROW_CAP
+    assert len(response.json()["results"]["bindings"]) == ROW_CAP
+    small = httpx.get(api + "/sparql", params={"query": RECORDS})
+    assert "agrikg-result-truncated" not in small.headers
+
+
+def test_a_slow_query_gets_503_and_never_stalls_others(api) -> None:
+    outcome: dict = {}
+
+    def slow() -> None:
+        started = time.monotonic()
+        response = httpx.get(api + "/sparql", params={"query": SLOW}, timeout=30)
+        outcome["slow"] = (response.status_code, response.text, time.monotonic() - started)
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    fast = httpx.get(api + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+    fast_seconds = time.monotonic() - started
+    access = httpx.get(api + "/access", params={"product": "wheat", "market": "CN"}, timeout=30)
+    thread.join()
+    assert fast.status_code == 200 and access.status_code == 200
+    assert fast_seconds < QUERY_TIMEOUT / 2, "a fast query waited for the slow one"
+    status, text, seconds = outcome["slow"]
+    assert status == 503
+    assert "time limit" in json.loads(text)["detail"]
+    assert seconds < QUERY_TIMEOUT + 5
+    # The server recovers: the next query is answered.
+    assert httpx.get(api + "/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_service_description_and_query_page(api) -> None:
+    sd = httpx.get(api + "/sparql")
+    assert sd.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=sd.text, format="turtle")
+    assert any("SPARQL11Query" in str(o) for o in graph.objects())
+    page = httpx.get(api + "/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert "access_check" in page.text and "<textarea" in page.text
+    assert "access_check" in page.text
+    assert re.findall(r'(?:src|href)="(https?:[^"]*)"', page.text) == [], "loads nothing remote"
+
+
+def test_cors_for_reads_without_credentials(api) -> None:
+    response = httpx.get(api + "/sparql", params={"query": "ASK {}"},
+                         headers={"Origin": "https://analyst.example"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in response.headers
