@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing
+import os
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -21,6 +23,8 @@ import httpx
 import pyoxigraph as ox
 
 from graph.results import Written, write_result
+
+log = logging.getLogger("agrikg.engine")
 
 
 @dataclass(frozen=True)
@@ -130,9 +134,15 @@ class WorkerPool:
             await asyncio.wait_for(ready, timeout)
         finally:
             loop.remove_reader(fd)
+        # The event loop may have made the pipe non-blocking; a result larger than the pipe
+        # buffer must then still be read whole, so read it blocking, off the loop.
+        os.set_blocking(fd, True)
         try:
-            return worker.conn.recv()
+            return await asyncio.to_thread(worker.conn.recv)
         except (EOFError, OSError) as exc:
+            worker.process.join(timeout=1)
+            log.error("SPARQL worker %s stopped (exit code %s)", worker.process.pid,
+                      worker.process.exitcode)
             raise QueryFailed("a SPARQL worker stopped unexpectedly; the query was not "
                               "answered", 503) from exc
 

@@ -5,6 +5,7 @@ every cached index of the old build dropped."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from graph.results import Written
 from graph.settings import Settings
 from graph.store import EmbeddedStore, RemoteStore, Store
 
+log = logging.getLogger("agrikg.service")
 NAMED_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 
 
@@ -66,6 +68,7 @@ class Service:
         if path is not None and str(path) != self.build_path:
             async with self._lock:
                 if str(path) != self.build_path:
+                    log.info("serving the new build %s (was %s)", path, self.build_path)
                     await self._open(path)
 
     async def query(self, job: QueryJob) -> Written:

@@ -98,8 +98,9 @@ def _start_api(settings: Settings, endpoint: str | None = None) -> Iterator[str]
             "AGRIKG_SPARQL_WORKERS": "2"}
     if endpoint:
         env["AGRIKG_ENDPOINT"] = endpoint
+    log = open(settings.home / f"api-{'remote' if endpoint else 'embedded'}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen([str(BIN / "agrikg"), "serve"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -110,7 +111,8 @@ def _start_api(settings: Settings, endpoint: str | None = None) -> Iterator[str]
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError(f"the API did not start: {process.stderr.read().decode()[-2000:]}")
+            raise RuntimeError("the API did not start: "
+                               f"{(settings.home / log.name).read_text()[-2000:]}")
         time.sleep(0.2)
     yield base
     process.terminate()
@@ -118,6 +120,7 @@ def _start_api(settings: Settings, endpoint: str | None = None) -> Iterator[str]
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+    log.close()
 
 
 @pytest.fixture(scope="session")

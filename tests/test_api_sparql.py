@@ -14,7 +14,7 @@ import httpx
 import pytest
 from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import CSV, JSON, N3, TSV, TURTLE, XML, JSONLD, SPARQLWrapper
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, TSV, TURTLE, XML, SPARQLWrapper
 
 from tests.conftest import QUERY_TIMEOUT, ROW_CAP
 
@@ -191,7 +191,7 @@ def test_an_oversized_request_is_413(api) -> None:
 
 def test_the_row_cap_cuts_and_says_so(api) -> None:
     response = httpx.get(api + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert response.headers["agrikg-result-truncated"] == "true"
     assert int(response.headers["agrikg-row-cap"]) == ROW_CAP
     assert len(response.json()["results"]["bindings"]) == ROW_CAP
