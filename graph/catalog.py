@@ -108,8 +108,11 @@ def search_products(store: Store, q: str | None, lang: str, limit: int = 50) -> 
                or (digits and len(digits) == len((q or "").replace(".", "").replace(" ", ""))
                    and any(c.startswith(digits) or digits.startswith(c) for c in codes)))
         if hit:
-            exact = wanted in names
-            found.append((not exact, index.depth(iri), index.label(iri, lang), iri))
+            exact = wanted in names or (bool(digits) and digits in codes)
+            # An exact match first; for HS digits the narrowest classification, else the
+            # most general product (the usual meaning of a word).
+            specificity = len(codes) if digits else index.depth(iri)
+            found.append((not exact, specificity, index.label(iri, lang), iri))
     return [_product(store, iri, lang) for *_k, iri in sorted(found)[:limit]]
 
 

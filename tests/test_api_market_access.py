@@ -1,0 +1,251 @@
+"""The market-access JSON API, linked data, dumps, health and OpenAPI over real HTTP, on the
+embedded store and on a remote Oxigraph server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS
+
+P = "https://w3id.org/agrikg/"
+
+
+def get(api: str, path: str, **kwargs) -> httpx.Response:
+    return httpx.get(api + path, timeout=30, **kwargs)
+
+
+@pytest.mark.parametrize(("params", "status", "via"), [
+    ({"product": "бидай", "market": "Қытай", "lang": "kk"}, "open", None),
+    ({"product": "говядина", "market": "ОАЭ", "lang": "ru"}, "restriction-lifted", "meat"),
+    ({"product": "0204.21", "market": "IR"}, "requirements-agreed", None),
+    ({"product": "cattle", "market": "IR"}, "requirements-planned", None),
+    ({"product": "honey", "market": "DE"}, "unknown", None),
+])
+def test_access_answers_with_status_and_source(api, params, status, via) -> None:
+    response = get(api, "/access", params=params)
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["status"] == status
+    assert (answer["via"] or {}).get("id") == via
+    if status == "unknown":
+        assert answer["permitted"] is None and answer["sources"] == []
+    else:
+        assert answer["sources"][0]["quote_kk"]
+
+
+def test_access_answers_the_same_as_the_cli(api, settings) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
+    env["AGRIKG_HOME"] = str(settings.home)
+    cli = subprocess.run([str(Path(sys.executable).parent / "agrikg"), "check", "0407.21", "IR",
+                          "--lang", "ru", "--json"], capture_output=True, text=True, env=env,
+                         timeout=60, check=True)
+    http = get(api, "/access", params={"product": "0407.21", "market": "IR", "lang": "ru"})
+    assert http.json() == json.loads(cli.stdout)
+
+
+def test_language_falls_back_to_accept_language_then_english(api) -> None:
+    params = {"product": "wheat", "market": "CN"}
+    assert get(api, "/access", params=params,
+               headers={"Accept-Language": "ru-RU,ru;q=0.9"}).json()["status_label"] == \
+        "Рынок открыт"
+    assert get(api, "/access", params=params,
+               headers={"Accept-Language": "kk"}).json()["market"]["label"] == "Қытай"
+    assert get(api, "/access", params=params,
+               headers={"Accept-Language": "de"}).json()["lang"] == "en"
+    assert get(api, "/access", params=params | {"lang": "kk"},
+               headers={"Accept-Language": "ru"}).json()["lang"] == "kk"
+
+
+@pytest.mark.parametrize(("path", "params", "kind", "match"), [
+    ("/access", {"product": "wheet", "market": "CN"}, "product", "Wheat (1001)"),
+    ("/access", {"product": "wheat", "market": "Chna"}, "market", "China (CN)"),
+    ("/markets/Germny", {}, "market", "Germany (DE)"),
+    ("/products/bef", {}, "product", "Beef (0201, 0202)"),
+    ("/sources/china-market", {}, "source", "china-market-open"),
+])
+def test_unknown_names_are_404_with_the_closest_matches(api, path, params, kind, match) -> None:
+    response = get(api, path, params=params)
+    assert response.status_code == 404
+    body = response.json()
+    assert body["kind"] == kind
+    assert match in body["closest_matches"]
+    assert "closest matches" in body["detail"]
+
+
+@pytest.mark.parametrize(("path", "params", "parameter"), [
+    ("/access", {"product": "wheat"}, "market"),
+    ("/access", {"market": "CN"}, "product"),
+    ("/access", {"product": "", "market": "CN"}, "product"),
+    ("/access", {"product": "wheat", "market": "CN", "lang": "de"}, "lang"),
+    ("/products", {"limit": "many"}, "limit"),
+    ("/products", {"limit": "0"}, "limit"),
+    ("/markets", {"lang": "fr"}, "lang"),
+])
+def test_bad_parameters_are_422_naming_the_parameter(api, path, params, parameter) -> None:
+    response = get(api, path, params=params)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["detail"].startswith(parameter)
+    assert body["errors"][0]["parameter"] == parameter
+
+
+def test_markets(api) -> None:
+    markets = get(api, "/markets", params={"lang": "kk"}).json()
+    assert len(markets) == 249
+    china = next(m for m in markets if m["code"] == "CN")
+    assert (china["label"], china["alpha3"], china["records"]) == ("Қытай", "CHN", 14)
+
+
+def test_a_market_lists_every_product_with_its_status(api) -> None:
+    body = get(api, "/markets/ОАЭ").json()
+    assert body["code"] == "AE"
+    by_id = {p["id"]: p for p in body["products"]}
+    assert by_id["meat"]["status"] == "restriction-lifted" and by_id["meat"]["via"] is None
+    assert by_id["beef"]["status"] == "restriction-lifted" and by_id["beef"]["via"] == "meat"
+    assert by_id["edible-hen-eggs"]["via"] == "hen-eggs"
+    assert by_id["wheat"]["status"] == "unknown" and by_id["wheat"]["permitted"] is None
+
+
+def test_products_search_in_any_language_and_by_hs_code(api) -> None:
+    def ids(q: str) -> list[str]:
+        return [p["id"] for p in get(api, "/products", params={"q": q}).json()]
+
+    assert ids("бидай")[0] == "wheat"
+    assert "maize" in ids("corn")
+    assert "mutton" in ids("баран")
+    assert ids("0204")[0] == "sheep-and-goat-meat"
+    assert {"meat", "chilled-mutton"} <= set(ids("0204"))
+    assert len(ids("")) >= 30
+
+
+def test_a_product_lists_every_market_with_a_record(api) -> None:
+    body = get(api, "/products/beef", params={"lang": "en"}).json()
+    statuses = {m["code"]: (m["status"], m["via"]) for m in body["markets"]}
+    assert statuses == {"AE": ("restriction-lifted", "meat"), "CN": ("open", None),
+                        "IR": ("requirements-agreed", None)}
+    assert body["unknown_markets"] == 249 - 3
+    partial = get(api, "/products/0204").json()
+    iran = next(m for m in partial["markets"] if m["code"] == "IR")
+    assert iran["status"] == "unknown"
+    assert {p["product"] for p in iran["partial"]} == {"chilled-mutton", "frozen-mutton"}
+
+
+def test_statuses(api) -> None:
+    body = get(api, "/statuses", params={"lang": "ru"}).json()
+    codes = {s["code"]: s for s in body["access"]}
+    assert set(codes) == {"open", "requirements-agreed", "requirements-planned",
+                          "restriction-lifted", "restricted", "unknown"}
+    assert codes["unknown"]["permitted"] is None and "не запрет" in codes["unknown"]["definition"]
+    assert codes["restricted"]["permitted"] is False
+    assert {s["code"] for s in body["veterinary_requirements"]} == {"agreed", "planned"}
+
+
+def test_a_source_with_its_quote_and_what_rests_on_it(api) -> None:
+    body = get(api, "/sources/iran-requirements-agreed", params={"lang": "ru"}).json()
+    assert body["quote_kk"].startswith("Иран тарапынан")
+    assert set(body["translations"]) == {"en", "ru"}
+    assert body["speaker"] == "Арман Евниев"
+    assert len(body["records"]) == 5
+
+
+@pytest.mark.parametrize(("path", "label"), [
+    ("/product/beef", "Beef"), ("/market/CN", "China"), ("/record/kz-ir-cattle", None),
+    ("/statement/iran-cattle-planned", None), ("/access-status/open", "Market open"),
+    ("/vet-status/agreed", "Agreed"), ("/agent/arman-evniev", "Arman Yevniyev"),
+    ("/event/kz-government-meeting-2018", None), ("/document/kz-gov-meeting-report", None),
+    ("/inference/iran-from-context", None), ("/role/vice-minister-of-agriculture-kz", None),
+    ("/indicator/china-agri-exports-growth-9-months", None),
+    ("/programme/industrial-innovative-development-2020-2025/target/4", None),
+    ("/product", "Products"), ("/access-status", None),
+])
+def test_every_minted_iri_dereferences(api, path, label) -> None:
+    iri = URIRef(P + path.lstrip("/"))
+    for accept, fmt in (("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                        ("application/n-triples", "nt")):
+        response = get(api, path, headers={"Accept": accept})
+        assert response.status_code == 200, (path, accept)
+        assert response.headers["content-type"].startswith(accept)
+        graph = Graph().parse(data=response.text, format=fmt)
+        assert (iri, None, None) in graph
+        if label:
+            assert any(str(o) == label for o in graph.objects(iri, SKOS.prefLabel)) or any(
+                str(o) == label for o in graph.objects(iri, URIRef(
+                    "http://www.w3.org/2000/01/rdf-schema#label")))
+    page = get(api, path, headers={"Accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert str(iri) in page.text
+
+
+def test_the_statement_page_carries_its_attribution(api) -> None:
+    response = get(api, "/statement/iran-cattle-planned", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=response.text, format="turtle")
+    roles = list(graph.objects(None, URIRef("http://www.w3.org/ns/prov#hadRole")))
+    assert roles == [URIRef(P + "role/vice-minister-of-agriculture-kz")]
+
+
+@pytest.mark.parametrize("path", ["/product/nothing-here", "/market/XX",
+                                  "/record/..%2F..%2Fetc%2Fpasswd", "/product/%00",
+                                  "/statement/a/b/c/d/e/f"])
+def test_unknown_or_malformed_iris_are_404(api, path) -> None:
+    response = get(api, path, headers={"Accept": "text/turtle"})
+    assert response.status_code == 404
+    assert response.json()["detail"]
+
+
+def test_the_ontology_dereferences(api) -> None:
+    graph = Graph().parse(data=get(api, "/ontology", headers={"Accept": "text/turtle"}).text,
+                          format="turtle")
+    assert (URIRef(P + "ontology#AccessRecord"), None, None) in graph
+
+
+def test_dataset_description_and_dumps(api, settings) -> None:
+    void = Graph().parse(data=get(api, "/dataset", headers={"Accept": "text/turtle"}).text,
+                         format="turtle")
+    triples = void.value(URIRef(P + "dataset"), URIRef("http://rdfs.org/ns/void#triples"))
+    assert int(triples) > 4000
+    assert any("licenses" in str(o) for o in void.objects())
+    if "remote" in api or get(api, "/health").json()["backend"] == "remote":
+        assert get(api, "/dumps/graph.nt").status_code == 404
+        return
+    for name, fmt in (("graph.ttl", "turtle"), ("graph.nt", "nt"), ("graph.jsonld", "json-ld")):
+        response = get(api, f"/dumps/{name}")
+        assert response.status_code == 200
+        assert len(Graph().parse(data=response.text, format=fmt)) == int(triples)
+
+
+def test_health(api) -> None:
+    body = get(api, "/health").json()
+    assert body["status"] == "ok"
+    assert body["triples"] > 4000
+    assert body["backend"] in ("embedded", "remote")
+    if body["backend"] == "embedded":
+        assert re.match(r"\d{4}-\d\d-\d\dT", body["built_at"])
+
+
+def test_openapi_documents_every_route_with_its_errors(api) -> None:
+    spec = get(api, "/openapi.json").json()
+    paths = spec["paths"]
+    for path in ("/access", "/markets", "/markets/{code}", "/products", "/products/{product_id}",
+                 "/statuses", "/sources/{source_id}", "/sparql", "/health", "/dataset",
+                 "/dumps/{name}", "/product/{path}"):
+        assert path in paths, path
+    body = paths["/sparql"]["post"]["requestBody"]["content"]
+    assert {"application/x-www-form-urlencoded", "application/sparql-query"} <= set(body)
+    for code in ("400", "403", "405", "406", "413", "415", "503"):
+        assert code in paths["/sparql"]["get"]["responses"]
+    assert "404" in paths["/access"]["get"]["responses"]
+    assert "422" in paths["/access"]["get"]["responses"]
+
+
+def test_the_api_docs_work_offline(api) -> None:
+    page = get(api, "/docs").text
+    assert re.findall(r'(?:src|href)=["\'](https?:[^"\']*)', page) == []
+    assert get(api, "/static-offline-docs/swagger-ui-bundle.js").status_code == 200
