@@ -6,6 +6,7 @@ Every listing keeps the open world: a product with no record in a market is list
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -139,8 +140,9 @@ def statuses(store: Store, lang: str) -> dict[str, list[dict[str, Any]]]:
 
 def source_detail(store: Store, source_id: str, lang: str) -> dict[str, Any]:
     """A statement with its quote, translations, speaker and the records resting on it."""
-    iri = source_id if source_id.startswith("http") else str(STATEMENT[source_id])
-    rows = select(store, "statement", statement=IRI(iri), lang=lang)
+    iri = source_id if source_id.startswith(str(STATEMENT)) else str(STATEMENT[source_id])
+    valid = re.fullmatch(r"[A-Za-z0-9._-]{1,128}", iri.removeprefix(str(STATEMENT)))
+    rows = select(store, "statement", statement=IRI(iri), lang=lang) if valid else []
     if not rows:
         known = [r["statement"].rsplit("/", 1)[-1] for r in select(
             store, "records_citing_source",

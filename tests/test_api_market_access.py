@@ -70,6 +70,8 @@ def test_language_falls_back_to_accept_language_then_english(api) -> None:
     ("/markets/Germny", {}, "market", "Germany (DE)"),
     ("/products/bef", {}, "product", "Beef (0201, 0202)"),
     ("/sources/china-market", {}, "source", "china-market-open"),
+    ("/sources/%C2%9C%08%F1%B9%BE%97%29", {}, "source", "china-market-open"),
+    ("/sources/a%20b%3E%3C", {}, "source", "china-market-open"),
 ])
 def test_unknown_names_are_404_with_the_closest_matches(api, path, params, kind, match) -> None:
     response = get(api, path, params=params)

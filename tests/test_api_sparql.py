@@ -84,8 +84,11 @@ def test_rdflib_sparqlstore_reads_the_graph(api) -> None:
     assert {str(r[2]) for r in rows} == {"requirements-agreed", "requirements-planned"}
     assert graph.query("ASK { ?s ?p ?o }").askAnswer is True
     for method in ("GET", "POST"):
-        store = SPARQLStore(api + "/sparql", method=method, returnFormat="json")
-        assert len(list(Graph(store=store).query(RECORDS))) == 25
+        for fmt in ("json", "xml", "csv", "tsv"):
+            store = SPARQLStore(api + "/sparql", method=method, returnFormat=fmt)
+            rows = list(Graph(store=store).query(RECORDS))
+            assert len(rows) == 25, (method, fmt)
+            assert str(rows[0][0]) == "https://w3id.org/agrikg/record/kz-ae-hen-eggs", fmt
 
 
 @pytest.mark.parametrize(("accept", "media", "marker"), [
