@@ -20,7 +20,7 @@ from graph.resolve import (
     resolve_market,
     resolve_product,
 )
-from graph.store import Row, Store
+from graph.store import Row, Store, cached
 
 UNKNOWN = "unknown"
 PERMITTED = {
@@ -69,15 +69,16 @@ MESSAGES = {
 
 def vocabulary(store: Store) -> dict[str, dict[str, dict[str, str]]]:
     """Both status schemes from the graph: scheme -> notation -> {lang: label, ...}."""
-    if "vocabulary" not in store.cache:
+    def make() -> dict[str, dict[str, dict[str, str]]]:
         vocab: dict[str, dict[str, dict[str, str]]] = {}
         for row in select(store, "status_labels"):
             entry = vocab.setdefault(row["scheme"], {}).setdefault(row["notation"], {})
             entry[row["lang"]] = row["label"]
             entry[f"definition_{row['lang']}"] = row.get("definition", "")
             entry["iri"] = row["concept"]
-        store.cache["vocabulary"] = vocab
-    return store.cache["vocabulary"]
+        return vocab
+
+    return cached(store, "vocabulary", make)
 
 
 def status_label(store: Store, code: str, lang: str) -> str:

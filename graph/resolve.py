@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from graph.errors import ResolveError
 from graph.namespaces import MARKET, PRODUCT
 from graph.queries import select
-from graph.store import Store
+from graph.store import Store, cached
 
 # Kazakh letters a Russian keyboard lacks, folded to the letter people type instead.
 _KAZAKH = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у",
@@ -81,9 +81,11 @@ class MarketIndex:
 
 
 def product_index(store: Store) -> ProductIndex:
-    """Built once per store from the `product_index` query and kept in the store's cache."""
-    if "product_index" in store.cache:
-        return store.cache["product_index"]
+    """Built once per store from the `product_index` query."""
+    return cached(store, "product_index", lambda: _product_index(store))
+
+
+def _product_index(store: Store) -> ProductIndex:
     index = ProductIndex()
     for row in select(store, "product_index"):
         product, kind, value = row["product"], row["kind"], row["value"]
@@ -98,13 +100,15 @@ def product_index(store: Store) -> ProductIndex:
             index.by_name[fold(value)].add(product)
     for product in index.labels:
         index.by_name[fold(product.rsplit("/", 1)[-1])].add(product)
-    store.cache["product_index"] = index
     return index
 
 
 def market_index(store: Store) -> MarketIndex:
-    if "market_index" in store.cache:
-        return store.cache["market_index"]
+    """Built once per store from the `market_index` query."""
+    return cached(store, "market_index", lambda: _market_index(store))
+
+
+def _market_index(store: Store) -> MarketIndex:
     index = MarketIndex()
     for row in select(store, "market_index"):
         market, kind, value = row["market"], row["kind"], row["value"]
@@ -116,7 +120,6 @@ def market_index(store: Store) -> MarketIndex:
             if kind == "pref":
                 index.labels[market][row.get("lang", "")] = value
             index.by_name[fold(value)].add(market)
-    store.cache["market_index"] = index
     return index
 
 

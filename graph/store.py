@@ -5,9 +5,9 @@ SPARQL 1.1 endpoint. Both answer the same named queries with the same plain rows
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import httpx
 import pyoxigraph
@@ -17,6 +17,7 @@ from graph.errors import StoreError
 from graph.settings import Settings
 
 Row = dict[str, str]
+T = TypeVar("T")
 
 
 class Store(Protocol):
@@ -110,8 +111,12 @@ class RemoteStore:
         self._client.close()
 
 
-def iter_rows(store: Store, sparql: str) -> Iterator[Row]:
-    yield from store.select(sparql)
+def cached(store: Store, key: str, make: Callable[[], T]) -> T:
+    """Something derived from a store's contents, computed once per store. A rebuild opens a
+    new store, so nothing stale survives it."""
+    if key not in store.cache:
+        store.cache[key] = make()
+    return store.cache[key]
 
 
 def open_store(settings: Settings, build_if_missing: bool = True,
