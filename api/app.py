@@ -11,12 +11,12 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import health, linked_data, market_access, sparql
+from api.routes import explore, health, linked_data, market_access, sparql
 from graph.errors import ResolveError, StoreError
 from graph.service import Service
 from graph.settings import Settings
@@ -52,19 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        expose_headers=[sparql.TRUNCATED, sparql.ROW_CAP])
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
-    for module in (market_access, sparql, health, linked_data):
+    for module in (explore, market_access, sparql, health, linked_data):
         app.include_router(module.router)
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def home() -> HTMLResponse:
-        return HTMLResponse(
-            "<!doctype html><html lang=en><head><meta charset=utf-8><title>agrikg</title>"
-            "<link rel=stylesheet href=/static/style.css></head><body><main><h1>agrikg</h1>"
-            "<p>Agricultural market access as a knowledge graph.</p><ul>"
-            "<li><a href=/access?product=wheat&amp;market=CN>/access?product=wheat&amp;market=CN"
-            "</a></li><li><a href=/sparql>SPARQL query page</a></li>"
-            "<li><a href=/docs>API documentation</a></li><li><a href=/dataset>Dataset</a></li>"
-            "</ul></main></body></html>")
 
     @app.exception_handler(ResolveError)
     async def not_found(_: Request, exc: ResolveError) -> JSONResponse:

@@ -249,6 +249,66 @@ def serve(
 
 
 @app.command()
+def viz(
+    output: Annotated[str, typer.Option("--output", "-o", help="The HTML file to write.")],
+    market: Annotated[str | None, typer.Option(help="Only this market (code or name).")] = None,
+    product: Annotated[str | None, typer.Option(help="Only this product, with its broader "
+                                                     "and narrower products.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only records with this access status.")] = None,
+    lang: Lang = "en",
+    endpoint: Endpoint = None,
+) -> None:
+    """Write an interactive graph view: one self-contained HTML file that works offline."""
+    from pathlib import Path
+
+    from graph.views import render_filtered
+
+    lang = _lang(lang)
+    with _user_errors():
+        view = render_filtered(_open(_settings(endpoint)), lang, market=market, product=product,
+                               status=status)
+        Path(output).write_text(view.html, encoding="utf-8")
+    err.print(f"Wrote {output}: {view.nodes} nodes, {view.edges} edges"
+              + (f" (of {view.total_nodes}; filter to see the rest)"
+                 if view.total_nodes > view.nodes else ""))
+
+
+@app.command()
+def stats(
+    lang: Lang = "en",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the analytics as JSON.")] = False,
+    endpoint: Endpoint = None,
+) -> None:
+    """Network analytics: reach and diversification per product, products per market, the
+    pending-negotiation frontier, centrality, products that share markets."""
+    from graph.analytics import stats as compute
+
+    lang = _lang(lang)
+    with _user_errors():
+        result = compute(_open(_settings(endpoint)), lang)
+    if as_json:
+        _print_json(result)
+        return
+    table = Table("product", "markets", "statuses", title="Reach per product (with inheritance)")
+    for item in result["products"]:
+        table.add_row(item["label"], str(item["markets"]), ", ".join(item["statuses"]))
+    out.print(table)
+    table = Table("market", "products", "statuses", title="Products per market (records)")
+    for item in result["markets"]:
+        table.add_row(f"{item['label']} ({item['market']})", str(item["products"]),
+                      ", ".join(f"{k}: {v}" for k, v in item["statuses"].items()))
+    out.print(table)
+    table = Table("product", "market", "status", title="Pending negotiations")
+    for item in result["pending"]:
+        table.add_row(item["product_label"], item["market_label"], item["status"])
+    out.print(table)
+    table = Table("node", "kind", "degree", "betweenness", title="Most central (top 10)")
+    for item in result["centrality"][:10]:
+        table.add_row(item["label"], item["kind"], str(item["degree"]), str(item["betweenness"]))
+    out.print(table)
+
+
+@app.command()
 def info() -> None:
     """Show the served build: when it was built, its size and where it lives."""
     details = build_info(Settings())

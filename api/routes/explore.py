@@ -1,0 +1,124 @@
+"""The exporter's page (/), the interactive graph view (/explore) and /analytics."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import LANGS, Lang, ServiceDep, templates
+from graph.access import check
+from graph.analytics import stats
+from graph.catalog import list_markets, search_products
+from graph.errors import ResolveError
+from graph.views import render_filtered
+
+router = APIRouter(tags=["Explore"])
+
+Filter = Annotated[str | None, Query(max_length=200)]
+
+WORDS: dict[str, dict[str, str]] = {
+    "title": {"en": "May I ship it?", "ru": "Можно ли поставлять?", "kk": "Жеткізуге бола ма?"},
+    "intro": {"en": "Check whether a Kazakh product may be shipped to a market, under what "
+                    "veterinary status, and who said so.",
+              "ru": "Проверьте, можно ли поставлять казахстанскую продукцию на рынок, каков "
+                    "статус ветеринарных требований и кто это сказал.",
+              "kk": "Қазақстан өнімін нарыққа жеткізуге бола ма, ветеринариялық талаптар "
+                    "қандай және мұны кім айтты — тексеріңіз."},
+    "product": {"en": "Product (name in any language, or HS code)",
+                "ru": "Продукция (название на любом языке или код ТН ВЭД)",
+                "kk": "Өнім (кез келген тілдегі атауы немесе СЭҚ ТН коды)"},
+    "market": {"en": "Market", "ru": "Рынок", "kk": "Нарық"},
+    "choose": {"en": "Choose a market", "ru": "Выберите рынок", "kk": "Нарықты таңдаңыз"},
+    "with_records": {"en": "Markets with records", "ru": "Рынки с записями",
+                     "kk": "Жазбалары бар нарықтар"},
+    "all_markets": {"en": "All markets", "ru": "Все рынки", "kk": "Барлық нарықтар"},
+    "check": {"en": "Check", "ru": "Проверить", "kk": "Тексеру"},
+    "permitted": {"en": "Permitted", "ru": "Разрешено", "kk": "Рұқсат етілген"},
+    "yes": {"en": "yes", "ru": "да", "kk": "иә"},
+    "no": {"en": "no", "ru": "нет", "kk": "жоқ"},
+    "unknown": {"en": "unknown", "ru": "неизвестно", "kk": "белгісіз"},
+    "vet": {"en": "Veterinary requirements", "ru": "Ветеринарные требования",
+            "kk": "Ветеринариялық талаптар"},
+    "not_stated": {"en": "not stated by the source", "ru": "источник не указывает",
+                   "kk": "дереккөзде көрсетілмеген"},
+    "as_of": {"en": "As of", "ru": "По состоянию на", "kk": "Күйі бойынша"},
+    "inherited": {"en": "Inherited from", "ru": "Унаследовано от", "kk": "Мұраланған топ"},
+    "inherited_why": {"en": "The record is on “{via}”, which covers “{product}”.",
+                      "ru": "Запись сделана на «{via}», что охватывает «{product}».",
+                      "kk": "Жазба «{via}» бойынша, ол «{product}» өнімін қамтиды."},
+    "source": {"en": "Source", "ru": "Источник", "kk": "Дереккөз"},
+    "said": {"en": "said", "ru": "сказал", "kk": "деді"},
+    "translation": {"en": "Translation", "ru": "Перевод", "kk": "Аударма"},
+    "inferred": {"en": "Inferred, not stated", "ru": "Выведено, не сказано",
+                 "kk": "Тұжырымдалған, айтылмаған"},
+    "narrower": {"en": "Records on narrower products", "ru": "Записи по более узкой продукции",
+                 "kk": "Тар өнімдер бойынша жазбалар"},
+    "not_found": {"en": "Not found", "ru": "Не найдено", "kk": "Табылмады"},
+    "did_you_mean": {"en": "Did you mean", "ru": "Возможно, вы имели в виду",
+                     "kk": "Мүмкін, сіз мынаны меңзедіңіз"},
+    "view_graph": {"en": "See it in the graph", "ru": "Показать на графе",
+                   "kk": "Графта көрсету"},
+    "view_product": {"en": "all markets for this product", "ru": "все рынки этой продукции",
+                     "kk": "осы өнімнің барлық нарықтары"},
+    "view_market": {"en": "all products in this market", "ru": "вся продукция на этом рынке",
+                    "kk": "осы нарықтағы барлық өнімдер"},
+    "language": {"en": "Language", "ru": "Язык", "kk": "Тіл"},
+    "more": {"en": "For analysts", "ru": "Для аналитиков", "kk": "Талдаушыларға"},
+}
+
+
+@router.get("/", response_class=HTMLResponse, summary="The exporter's page",
+            responses={404: {"description": "Product or market not found (page lists the "
+                                            "closest matches)."}})
+def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
+                  product: Filter = None, market: Filter = None) -> Response:
+    words = {k: v[lang] for k, v in WORDS.items()}
+    answer: dict[str, Any] | None = None
+    error: ResolveError | None = None
+    if product and market:
+        try:
+            answer = check(svc.store, product, market, lang=lang,
+                           exporter=svc.settings.exporter)
+        except ResolveError as exc:
+            error = exc
+    markets = list_markets(svc.store, lang)
+    context = {
+        "lang": lang, "words": words, "answer": answer, "error": error,
+        "product": product or "", "market": market or "",
+        "markets_with_records": [m for m in markets if m["records"]],
+        "markets": sorted(markets, key=lambda m: m["label"]),
+        "suggestions": [p["label"] for p in search_products(svc.store, None, lang, 500)],
+        "switch": {code: "/?" + urlencode({k: v for k, v in (("product", product),
+                   ("market", market), ("lang", code)) if v}) for code in LANGS},
+    }
+    if answer:
+        context["explore"] = "/explore?" + urlencode(
+            {"product": answer["product"]["id"], "market": answer["market"]["code"], "lang": lang})
+        context["explore_product"] = "/explore?" + urlencode(
+            {"product": answer["product"]["id"], "lang": lang})
+        context["explore_market"] = "/explore?" + urlencode(
+            {"market": answer["market"]["code"], "lang": lang})
+        if answer["via"]:
+            context["via_text"] = words["inherited_why"].format(
+                via=answer["via"]["label"], product=answer["product"]["label"])
+    return templates.TemplateResponse(request, "exporter.html", context,
+                                      status_code=404 if error else 200)
+
+
+@router.get("/explore", response_class=HTMLResponse,
+            summary="Interactive graph view (self-contained page, works offline)",
+            responses={404: {"description": "Unknown market, product or status filter."}})
+def explore(svc: ServiceDep, lang: Lang, market: Filter = None, product: Filter = None,
+            status: Filter = None) -> HTMLResponse:
+    view = render_filtered(svc.store, lang, market=market, product=product, status=status)
+    return HTMLResponse(view.html)
+
+
+@router.get("/analytics", summary="Network analytics: reach, diversification, pending "
+                                  "negotiations, centrality, shared markets",
+            responses={422: {"description": "Bad `lang`."}})
+def analytics(svc: ServiceDep, lang: Lang) -> dict[str, Any]:
+    return stats(svc.store, lang)

@@ -1,0 +1,124 @@
+"""Network analytics of market access (networkx): how diversified each product is, how many
+products each market takes, where negotiations are pending, which products and markets are
+central, and which products share markets."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+from networkx.algorithms import bipartite
+
+from graph.network import BROADER_EDGE, MARKET_KIND, PRODUCT_KIND, RECORD_EDGE, projection
+from graph.store import Store
+
+PENDING = {"requirements-planned"}
+
+
+def _records(graph: nx.MultiDiGraph) -> list[tuple[str, str, dict]]:
+    return [(u, v, d) for u, v, d in graph.edges(data=True) if d["kind"] == RECORD_EDGE]
+
+
+def reach(graph: nx.MultiDiGraph) -> dict[str, dict[str, tuple[str, str | None]]]:
+    """product -> market -> (status, via): records on the product or inherited from the nearest
+    broader product that has one, as the access check decides."""
+    direct: dict[str, dict[str, str]] = defaultdict(dict)
+    for product, market, data in _records(graph):
+        direct[product][market] = data["status"]
+    result: dict[str, dict[str, tuple[str, str | None]]] = {}
+    for product, data in graph.nodes(data=True):
+        if data["kind"] != PRODUCT_KIND:
+            continue
+        found: dict[str, tuple[str, str | None]] = {
+            m: (s, None) for m, s in direct.get(product, {}).items()}
+        frontier, seen = [product], {product}
+        while frontier:
+            parents = [p for node in frontier for _, p, d in graph.out_edges(node, data=True)
+                       if d["kind"] == BROADER_EDGE and p not in seen]
+            for parent in parents:
+                seen.add(parent)
+                for market, status in direct.get(parent, {}).items():
+                    found.setdefault(market, (status, parent))
+            frontier = parents
+        result[product] = found
+    return result
+
+
+def analyse(graph: nx.MultiDiGraph) -> dict[str, Any]:
+    label = {n: d["label"] for n, d in graph.nodes(data=True)}
+    ident = {n: d["id"] for n, d in graph.nodes(data=True)}
+    records = _records(graph)
+    reached = reach(graph)
+
+    products = []
+    for product, markets in reached.items():
+        if not markets:
+            continue
+        statuses = sorted({s for s, _ in markets.values()})
+        products.append({
+            "product": ident[product], "label": label[product], "markets": len(markets),
+            "statuses": statuses,
+            "by_market": {ident[m]: {"status": s, "via": ident[v] if v else None}
+                          for m, (s, v) in sorted(markets.items(), key=lambda kv: ident[kv[0]])},
+        })
+    products.sort(key=lambda p: (-p["markets"], p["product"]))
+
+    per_market: dict[str, list[dict]] = defaultdict(list)
+    for product, market, data in records:
+        per_market[market].append({"product": ident[product], "status": data["status"]})
+    markets = [{"market": ident[m], "label": label[m], "products": len(items),
+                "statuses": dict(sorted(_count(i["status"] for i in items).items()))}
+               for m, items in per_market.items()]
+    markets.sort(key=lambda m: (-m["products"], m["market"]))
+
+    pending = [{"product": ident[p], "product_label": label[p], "market": ident[m],
+                "market_label": label[m], "status": d["status"], "veterinary_requirements":
+                d.get("vet_status"), "record": d["record"]}
+               for p, m, d in records if d["status"] in PENDING or d.get("vet_status") == "planned"]
+
+    bip = nx.Graph()
+    for product, market, _ in records:
+        bip.add_node(product, bipartite=0)
+        bip.add_node(market, bipartite=1)
+        bip.add_edge(product, market)
+    degree = nx.degree_centrality(bip) if bip.number_of_nodes() > 1 else {}
+    between = nx.betweenness_centrality(bip) if bip.number_of_nodes() > 2 else {}
+    centrality = sorted(({"node": ident[n], "label": label[n], "kind": graph.nodes[n]["kind"],
+                          "degree": round(degree.get(n, 0.0), 4),
+                          "betweenness": round(between.get(n, 0.0), 4)} for n in bip),
+                        key=lambda c: (-c["betweenness"], -c["degree"], c["node"]))
+
+    product_nodes = [n for n, d in bip.nodes(data=True) if d["bipartite"] == 0]
+    shared = []
+    if product_nodes:
+        projected = bipartite.weighted_projected_graph(bip, product_nodes)
+        for a, b, data in projected.edges(data=True):
+            common = sorted(ident[m] for m in set(bip[a]) & set(bip[b]))
+            first, second = sorted((ident[a], ident[b]))
+            shared.append({"products": [first, second], "shared_markets": common,
+                           "weight": data["weight"]})
+        shared.sort(key=lambda s: (-s["weight"], s["products"]))
+
+    return {
+        "counts": {"products": sum(1 for _, d in graph.nodes(data=True)
+                                   if d["kind"] == PRODUCT_KIND),
+                   "markets": sum(1 for _, d in graph.nodes(data=True) if d["kind"] == MARKET_KIND),
+                   "records": len(records)},
+        "products": products,
+        "markets": markets,
+        "pending": pending,
+        "centrality": centrality,
+        "shared_markets": shared,
+    }
+
+
+def _count(items) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for item in items:
+        out[item] += 1
+    return out
+
+
+def stats(store: Store, lang: str = "en") -> dict[str, Any]:
+    return analyse(projection(store, lang))

@@ -1,0 +1,77 @@
+"""Project the RDF graph onto a networkx graph: products and markets as nodes, access records
+as product -> market edges carrying their status, and skos:broader as product -> product
+edges. The views draw it and the analytics measure it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from graph.namespaces import MARKET
+from graph.queries import IRI, select
+from graph.resolve import market_index, product_index
+from graph.store import Store
+
+PRODUCT_KIND, MARKET_KIND = "product", "market"
+RECORD_EDGE, BROADER_EDGE = "record", "broader"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to draw: one market, one product (with its broader and narrower products), one
+    status; None means all."""
+
+    market: str | None = None
+    product: str | None = None
+    status: str | None = None
+
+
+def short(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
+
+
+def projection(store: Store, lang: str = "en", filters: Filters | None = None) -> nx.MultiDiGraph:
+    filters = filters or Filters()
+    products = product_index(store)
+    markets = market_index(store)
+    rows = select(store, "access_records", lang=lang,
+                  market=IRI(filters.market) if filters.market else None,
+                  status=filters.status)
+    keep: set[str] | None = None
+    if filters.product:
+        keep = {filters.product, *products.ancestors(filters.product)}
+        keep |= {p for p in products.labels if filters.product in products.ancestors(p)}
+    graph = nx.MultiDiGraph()
+
+    def add_product(iri: str) -> None:
+        if iri not in graph:
+            graph.add_node(iri, kind=PRODUCT_KIND, id=short(iri), label=products.label(iri, lang),
+                           hs_codes=sorted(products.codes.get(iri, [])))
+
+    for row in rows:
+        product = row["product"]
+        if keep is not None and product not in keep:
+            continue
+        market = row.get("market") or filters.market or str(MARKET[row["code"]])
+        if market not in graph:
+            graph.add_node(market, kind=MARKET_KIND, id=row["code"],
+                           label=markets.label(market, lang))
+        add_product(product)
+        graph.add_edge(product, market, key=row["record"], kind=RECORD_EDGE,
+                       status=row.get("status") or filters.status, record=row["record"],
+                       vet_status=row.get("vetStatus"), as_of=row.get("asOf"),
+                       quote=row.get("quote"), speaker=row.get("speaker"))
+    # The hierarchy that makes a record on a group cover its members.
+    wanted = keep if keep is not None else set(products.labels)
+    if filters.market or filters.status:
+        wanted = {a for p in [n for n, d in graph.nodes(data=True) if d["kind"] == PRODUCT_KIND]
+                  for a in (p, *products.ancestors(p))} | (keep or set())
+    for product in wanted:
+        add_product(product)
+        for parent in products.broader.get(product, []):
+            if parent in wanted:
+                add_product(parent)
+                graph.add_edge(product, parent, kind=BROADER_EDGE)
+    return graph
+

@@ -1,0 +1,184 @@
+"""Interactive graph views: pyvis lays out a networkx projection of the graph; the page is
+written from our own template so that it is one self-contained file. vis-network is inlined
+from the installed pyvis (no CDN, no Bootstrap, no lib/ folder), every text from the data is
+shown as text (never parsed as HTML), and a large graph is cut to a readable size with a note
+saying so."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import networkx as nx
+import pyvis
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pyvis.network import Network
+
+from graph.access import ACCESS_SCHEME, status_label, vocabulary
+from graph.errors import ResolveError
+from graph.network import BROADER_EDGE, MARKET_KIND, RECORD_EDGE, Filters, projection
+from graph.resolve import resolve_market, resolve_product
+from graph.store import Store
+
+MAX_NODES = 300
+STATUS_COLOURS = {
+    "open": "#1a7f37", "requirements-agreed": "#2da44e", "restriction-lifted": "#0969da",
+    "requirements-planned": "#bf8700", "restricted": "#cf222e",
+}
+WORDS = {
+    "title": {"en": "Market access graph", "ru": "Граф доступа на рынки",
+              "kk": "Нарыққа қолжетімділік графы"},
+    "market": {"en": "Market", "ru": "Рынок", "kk": "Нарық"},
+    "product": {"en": "Product", "ru": "Продукция", "kk": "Өнім"},
+    "broader": {"en": "is part of (broader product)", "ru": "входит в (более широкая группа)",
+                "kk": "құрамына кіреді (кеңірек топ)"},
+    "status": {"en": "Status", "ru": "Статус", "kk": "Мәртебе"},
+    "as_of": {"en": "As of", "ru": "По состоянию на", "kk": "Күйі бойынша"},
+    "source": {"en": "Source", "ru": "Источник", "kk": "Дереккөз"},
+    "hs": {"en": "HS", "ru": "ТН ВЭД/ГС", "kk": "СЭҚ ТН/ҮС"},
+    "vet": {"en": "Veterinary requirements", "ru": "Ветеринарные требования",
+            "kk": "Ветеринариялық талаптар"},
+    "cut": {"en": "The graph has {total} nodes; {shown} are drawn. Filter by market, product "
+                  "or status to see the rest.",
+            "ru": "В графе {total} узлов; показано {shown}. Отфильтруйте по рынку, продукции "
+                  "или статусу, чтобы увидеть остальные.",
+            "kk": "Графта {total} түйін бар; {shown} көрсетілді. Қалғанын көру үшін нарық, "
+                  "өнім немесе мәртебе бойынша сүзіңіз."},
+    "empty": {"en": "Nothing to draw for these filters.", "ru": "Для этих фильтров нечего "
+              "показать.", "kk": "Бұл сүзгілер бойынша көрсететін ештеңе жоқ."},
+    "legend": {"en": "Legend", "ru": "Легенда", "kk": "Шартты белгілер"},
+    "nodes": {"en": "nodes", "ru": "узлов", "kk": "түйін"},
+    "edges": {"en": "links", "ru": "связей", "kk": "байланыс"},
+}
+_ENV = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+                   autoescape=select_autoescape(["html"]))
+
+
+@lru_cache(maxsize=1)
+def vis_assets() -> tuple[str, str]:
+    """vis-network's script and stylesheet from the installed pyvis, with the URL strings in
+    its licence comments and messages written without their scheme: nothing in the page
+    points outside it."""
+    lib = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+    script = (lib / "vis-network.min.js").read_text(encoding="utf-8")
+    script = script.replace('"http://www.w3.org/2000/svg"', '"http:/"+"/www.w3.org/2000/svg"')
+    script = re.sub(r"https?://", "", script)
+    css = (lib / "vis-network.css").read_text(encoding="utf-8")
+    return script.replace("</script", "<\\/script"), re.sub(r"https?://", "", css)
+
+
+def _tooltip(lines: list[str]) -> str:
+    return "\n".join(line for line in lines if line)
+
+
+def _cut(graph: nx.MultiDiGraph, limit: int) -> nx.MultiDiGraph:
+    """Keep the markets with the most records, and their products, until under the limit."""
+    markets = sorted((n for n, d in graph.nodes(data=True) if d["kind"] == MARKET_KIND),
+                     key=lambda m: -graph.in_degree(m))
+    keep: set[str] = set()
+    for market in markets:
+        products = {u for u, _ in graph.in_edges(market)}
+        ancestors = {a for p in products for a in nx.descendants(graph, p)
+                     if graph.nodes[a]["kind"] != MARKET_KIND}
+        candidate = keep | {market} | products | ancestors
+        if len(candidate) > limit and keep:
+            break
+        keep = candidate
+    return graph.subgraph(keep).copy()
+
+
+def network(graph: nx.MultiDiGraph, lang: str) -> Network:
+    """The pyvis network: markets as boxes, products as dots sized by reach, records as
+    arrows coloured by status, the hierarchy as grey dashes."""
+    words = {k: v[lang] for k, v in WORDS.items()}
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    colours: dict[str, object] = {}
+    for node, data in graph.nodes(data=True):
+        if data["kind"] == MARKET_KIND:
+            net.add_node(node, label=data["label"], shape="box",
+                         font={"color": "#ffffff", "size": 18},
+                         title=_tooltip([f"{words['market']}: {data['label']} ({data['id']})"]))
+            colours[node] = {"background": "#24292f", "border": "#24292f"}
+        else:
+            reach = sum(1 for _, _, d in graph.out_edges(node, data=True)
+                        if d["kind"] == RECORD_EDGE)
+            codes = ", ".join(data.get("hs_codes", []))
+            net.add_node(node, label=data["label"], shape="dot", size=10 + 5 * reach,
+                         font={"size": 15},
+                         title=_tooltip([f"{words['product']}: {data['label']}",
+                                         f"{words['hs']} {codes}" if codes else ""]))
+            colours[node] = "#d0d7de" if not reach else "#8c959f"
+    for source, target, data in graph.edges(data=True):
+        if data["kind"] == BROADER_EDGE:
+            net.add_edge(source, target, color="#afb8c1", dashes=True, arrows="to",
+                         title=words["broader"])
+            continue
+        status = data["status"]
+        quote = data.get("quote") or ""
+        net.add_edge(source, target, color=STATUS_COLOURS.get(status, "#57606a"), width=3,
+                     arrows="to", label="", title=_tooltip([
+                         f"{graph.nodes[source]['label']} → {graph.nodes[target]['label']}",
+                         f"{words['status']}: {status}",
+                         f"{words['vet']}: {data['vet_status']}" if data.get("vet_status") else "",
+                         f"{words['as_of']}: {data['as_of']}" if data.get("as_of") else "",
+                         f"{words['source']}: {data.get('speaker') or ''}",
+                         f"«{quote[:300]}{'…' if len(quote) > 300 else ''}»" if quote else ""]))
+    # pyvis 0.3.2 drops add_node's `color`; set it on the node records it keeps.
+    for record in net.nodes:
+        record["color"] = colours[record["id"]]
+    net.barnes_hut(gravity=-6000, central_gravity=0.3, spring_length=140)
+    return net
+
+
+@dataclass(frozen=True)
+class View:
+    html: str
+    nodes: int
+    edges: int
+    total_nodes: int
+
+
+def render(store: Store, lang: str = "en", filters: Filters | None = None,
+           limit: int = MAX_NODES, status_labels: dict[str, str] | None = None) -> View:
+    graph = projection(store, lang, filters)
+    total = graph.number_of_nodes()
+    if total > limit:
+        graph = _cut(graph, limit)
+    net = network(graph, lang)
+    nodes, edges, _heading, _height, _width, options = net.get_network_data()
+    options_dict = json.loads(options)
+    options_dict.setdefault("physics", {})["stabilization"] = {"iterations": 300}
+    script, css = vis_assets()
+    words = {k: v[lang] for k, v in WORDS.items()}
+    note = words["cut"].format(total=total, shown=graph.number_of_nodes()) if total > limit \
+        else (words["empty"] if total == 0 else "")
+    data = json.dumps({"nodes": nodes, "edges": edges, "options": options_dict},
+                      ensure_ascii=False).replace("</", "<\\/")
+    html = _ENV.get_template("view.html").render(
+        lang=lang, words=words, vis_script=script, vis_css=css, data=data, note=note,
+        node_count=len(nodes), edge_count=len(edges),
+        legend=[(code, colour, (status_labels or {}).get(code, code))
+                for code, colour in STATUS_COLOURS.items()])
+    return View(html, len(nodes), len(edges), total)
+
+
+def render_filtered(store: Store, lang: str = "en", market: str | None = None,
+                    product: str | None = None, status: str | None = None,
+                    limit: int = MAX_NODES) -> View:
+    """A view from what a user typed: names or codes resolved as the check resolves them."""
+    filters = Filters(
+        market=resolve_market(store, market, lang).iri if market else None,
+        product=resolve_product(store, product, lang).iri if product else None,
+        status=_status(store, status) if status else None)
+    labels = {code: status_label(store, code, lang) for code in STATUS_COLOURS}
+    return render(store, lang, filters, limit, labels)
+
+
+def _status(store: Store, status: str) -> str:
+    known = vocabulary(store).get(ACCESS_SCHEME, {})
+    if status not in known:
+        raise ResolveError("status", status, sorted(known))
+    return status
