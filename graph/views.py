@@ -75,18 +75,25 @@ def _tooltip(lines: list[str]) -> str:
 
 
 def _cut(graph: nx.MultiDiGraph, limit: int) -> nx.MultiDiGraph:
-    """Keep the markets with the most records, and their products, until under the limit."""
+    """At most `limit` nodes: the markets with the most records first, each with its products
+    (the most widely reached first), then the broader products of those kept, while room is
+    left."""
+    def records(node: str) -> int:
+        return sum(1 for *_e, d in graph.edges(node, data=True) if d["kind"] == RECORD_EDGE)
+
     markets = sorted((n for n, d in graph.nodes(data=True) if d["kind"] == MARKET_KIND),
-                     key=lambda m: -graph.in_degree(m))
-    keep: set[str] = set()
+                     key=lambda m: (-graph.in_degree(m), m))
+    keep: list[str] = []
     for market in markets:
-        products = {u for u, _ in graph.in_edges(market)}
-        ancestors = {a for p in products for a in nx.descendants(graph, p)
-                     if graph.nodes[a]["kind"] != MARKET_KIND}
-        candidate = keep | {market} | products | ancestors
-        if len(candidate) > limit and keep:
+        if len(keep) >= limit:
             break
-        keep = candidate
+        keep.append(market)
+        products = sorted({u for u, _ in graph.in_edges(market)}, key=lambda p: (-records(p), p))
+        keep += [p for p in products if p not in keep][: max(limit - len(keep), 0)]
+    for product in list(keep):
+        parents = [v for _, v, d in graph.out_edges(product, data=True)
+                   if d["kind"] == BROADER_EDGE]
+        keep += [p for p in parents if p not in keep][: max(limit - len(keep), 0)]
     return graph.subgraph(keep).copy()
 
 

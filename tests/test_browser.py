@@ -1,0 +1,181 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright, against the real
+server, with every request outside 127.0.0.1 blocked and recorded."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import pytest
+
+from graph import DATA_DIR
+from graph.build import build
+from graph.settings import Settings
+from tests.conftest import _start_api
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
+
+XSS = {
+    "kk": '<script>window.__pwned = "kk"</script>Улы бал',
+    "ru": '<img src=x onerror="window.__pwned = \'ru\'">Ядовитый мёд',
+    "en": '<img src=x onerror="window.__pwned = \'en\'">Poison honey <b>bold</b>',
+}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed; `make test` installs it")
+    with playwright_api.sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    """A fresh page whose requests may only go to 127.0.0.1; anything else is blocked and
+    recorded in page.outside."""
+    context = browser.new_context()
+    outside: list[str] = []
+
+    def only_local(route) -> None:
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:", "about:")) or host == "127.0.0.1":
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.outside = outside
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def hostile_api(tmp_path_factory) -> Iterator[str]:
+    """The API over a graph in which one product's labels carry HTML and script."""
+    data = tmp_path_factory.mktemp("hostile-data")
+    shutil.copytree(DATA_DIR, data, dirs_exist_ok=True)
+    with (data / "products.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerow(["xss-test", "", "0410", XSS["kk"], XSS["ru"], XSS["en"], "",
+                                     "", "", "A test product whose labels are hostile.", ""])
+    with (data / "access.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerow(["kz-cn-xss", "KZ", "CN", "xss-test", "open", "", "2018",
+                                     "year", "china-market-open", ""])
+    settings = Settings(home=tmp_path_factory.mktemp("hostile-home"), data_dir=data)
+    build(settings)
+    yield from _start_api(settings)
+
+
+@pytest.mark.parametrize(("lang", "product", "market", "status", "words", "quote"), [
+    ("kk", "бидай", "Қытай", "open", ["Нарық ашық", "Рұқсат етілген", "иә"], "Қытай нарығы ашық"),
+    ("ru", "говядина", "ОАЭ", "restriction-lifted",
+     ["Ограничения сняты", "Унаследовано от «Мясо»", "да"], "шектеулер алынып тасталды"),
+    ("en", "0204", "IR", "unknown",
+     ["Unknown", "Records on narrower products", "Chilled mutton", "Frozen mutton"],
+     "ветеринариялық талаптар келісілді"),
+])
+def test_the_exporter_page_answers_in_each_language(page, api_embedded, lang, product, market,
+                                                    status, words, quote) -> None:
+    page.goto(f"{api_embedded}/?lang={lang}")
+    page.get_by_label({"kk": "Өнім", "ru": "Продукция", "en": "Product"}[lang],
+                      exact=False).fill(product)
+    page.get_by_label({"kk": "Нарық", "ru": "Рынок", "en": "Market"}[lang], exact=True).fill(market)
+    page.get_by_role("button").click()
+    card = page.locator("#answer article")
+    card.wait_for()
+    assert card.get_attribute("data-status") == status
+    text = card.inner_text()
+    for word in words:
+        assert word in text, (word, text)
+    assert quote in page.locator("#answer blockquote[lang=kk]").first.inner_text()
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert page.outside == [] and page.errors == []
+
+
+def test_the_language_switch_translates_the_page(page, api_embedded) -> None:
+    page.goto(f"{api_embedded}/?product=wheat&market=CN&lang=en")
+    assert "Market open" in page.locator("#answer").inner_text()
+    page.get_by_role("link", name="Русский").click()
+    assert "Рынок открыт" in page.locator("#answer").inner_text()
+    assert "Проверить" in page.get_by_role("button").inner_text()
+
+
+def test_suggestions_come_as_you_type(page, api_embedded) -> None:
+    page.goto(f"{api_embedded}/?lang=ru")
+    with page.expect_response(lambda r: "/products?" in r.url):
+        page.get_by_label("Продукция", exact=False).type("баран", delay=30)
+    page.wait_for_function(
+        "[...document.querySelectorAll('#product-suggestions option')]"
+        ".some(o => o.value === 'Баранина')")
+
+
+def test_the_graph_view_draws_with_the_network_off(page, api_embedded) -> None:
+    page.goto(f"{api_embedded}/explore?market=IR&lang=en")
+    page.wait_for_function("window.agrikgView && window.agrikgView.nodes > 0")
+    assert page.locator("#graph canvas").count() == 1
+    counts = page.locator("#counts")
+    assert page.evaluate("window.agrikgView.nodes") == int(counts.get_attribute("data-nodes"))
+    # Iran: 6 records on 6 products, the market, and the broader products they belong to.
+    assert page.evaluate("window.agrikgView.nodes") == 13
+    assert page.outside == [] and page.errors == []
+
+
+def test_the_exporter_page_works_without_javascript(browser, api_embedded) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{api_embedded}/?lang=en")
+    page.get_by_label("Product", exact=False).fill("cattle")
+    page.get_by_label("Market", exact=True).fill("Saudi Arabia")
+    page.get_by_role("button").click()
+    assert page.locator("#answer article").get_attribute("data-status") == "restriction-lifted"
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_hostile_labels_show_as_text_and_run_nothing(page, hostile_api, lang) -> None:
+    # The exporter page: the label is shown literally, as the user typed it.
+    page.goto(f"{hostile_api}/?product=xss-test&market=CN&lang={lang}")
+    assert XSS[lang] in page.locator("#answer h2").inner_text()
+
+    # The graph view: hover the product so its tooltip (label, HS code) is shown.
+    page.goto(f"{hostile_api}/explore?product=xss-test&lang={lang}")
+    page.wait_for_function("window.agrikgView && window.agrikgView.nodes > 0")
+    position = page.evaluate("""() => {
+        const net = window.agrikgView.network;
+        const id = 'https://w3id.org/agrikg/product/xss-test';
+        net.setOptions({physics: false});
+        const p = net.canvasToDOM(net.getPositions([id])[id]);
+        const box = document.getElementById('graph').getBoundingClientRect();
+        return {x: p.x + box.left, y: p.y + box.top};
+    }""")
+    page.mouse.move(position["x"], position["y"])
+    tooltip = page.locator("div.vis-tooltip")
+    tooltip.wait_for(state="visible", timeout=5000)
+    assert XSS[lang] in tooltip.inner_text()
+    assert page.evaluate("window.__pwned") is None
+
+    # The linked-data page and the SPARQL query page list the labels as text too.
+    page.goto(f"{hostile_api}/product/xss-test?format=html")
+    assert XSS[lang] in page.locator("main").inner_text()
+    query = ("SELECT ?label WHERE { <https://w3id.org/agrikg/product/xss-test> "
+             "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }")
+    page.goto(f"{hostile_api}/sparql?format=html&query={quote(query)}")
+    assert XSS[lang] in page.locator("table").inner_text()
+    page.wait_for_timeout(300)
+
+    assert page.evaluate("window.__pwned") is None, "a label from the data ran as script"
+    assert page.locator("img[onerror]").count() == 0
+    assert page.outside == []

@@ -1,0 +1,104 @@
+"""Graph views and network analytics: the offline file `agrikg viz` writes, the filters, the
+cut of a large graph, and the numbers `agrikg stats` and /analytics give."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+import pytest
+
+from graph.analytics import stats
+from graph.views import render_filtered
+from tests.test_cli import run
+
+DATA_IRI = re.compile(r"https://w3id\.org/agrikg/[^\s\"'<>\\]*")
+
+
+def _outside_urls(html: str) -> list[str]:
+    return [u for u in re.findall(r"https?://[^\s\"'<>\\)]*", html) if not DATA_IRI.match(u)]
+
+
+def test_viz_writes_one_self_contained_file(settings, tmp_path) -> None:
+    out = tmp_path / "out.html"
+    result = subprocess_run(settings, tmp_path, "viz", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["out.html"], "no lib/ folder or other file"
+    html = out.read_text(encoding="utf-8")
+    assert _outside_urls(html) == []
+    assert "vis.Network" in html and "<script src" not in html and "<link" not in html
+    assert re.search(r'data-nodes="39"', html)
+
+
+def subprocess_run(settings, cwd, *args):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
+    env["AGRIKG_HOME"] = str(settings.home)
+    return subprocess.run([str(Path(sys.executable).parent / "agrikg"), *args], cwd=cwd,
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.mark.parametrize(("filters", "nodes"), [
+    ({"market": "IR"}, {"IR", "live-sheep", "frozen-mutton", "chilled-mutton", "beef",
+                        "edible-eggs", "cattle", "small-ruminants", "live-animals", "mutton",
+                        "sheep-and-goat-meat", "meat", "eggs"}),
+    ({"product": "beef"}, {"beef", "meat", "CN", "IR", "AE"}),
+    ({"product": "eggs"}, {"eggs", "hen-eggs", "edible-eggs", "edible-hen-eggs",
+                           "hatching-hen-eggs", "IR", "AE"}),
+    ({"status": "requirements-planned"}, {"cattle", "live-animals", "IR"}),
+])
+def test_filters_draw_what_was_asked(embedded, filters, nodes) -> None:
+    view = render_filtered(embedded, "en", **filters)
+    drawn = set(re.findall(r'"id": "https://w3id\.org/agrikg/(?:product|market)/([^"]+)"',
+                           view.html))
+    assert drawn == nodes
+    assert view.nodes == len(nodes)
+
+
+def test_a_large_graph_is_cut_with_a_note(embedded) -> None:
+    from graph.network import Filters
+    from graph.views import render
+
+    view = render(embedded, "ru", Filters(), limit=15)
+    assert view.total_nodes == 39 and view.nodes <= 15
+    assert "В графе 39 узлов" in view.html
+
+
+def test_unknown_filters_are_404_with_suggestions(api_embedded) -> None:
+    response = httpx.get(api_embedded + "/explore", params={"status": "opne"})
+    assert response.status_code == 404
+    assert "open" in response.json()["closest_matches"]
+
+
+def test_explore_serves_the_same_page(api_embedded) -> None:
+    response = httpx.get(api_embedded + "/explore", params={"market": "SA", "lang": "kk"})
+    assert response.status_code == 200
+    assert 'data-nodes="4"' in response.text and "Ірі қара мал" in response.text
+    assert _outside_urls(response.text) == []
+
+
+def test_analytics(embedded) -> None:
+    result = stats(embedded, "en")
+    assert result["counts"] == {"products": 35, "markets": 4, "records": 25}
+    beef = next(p for p in result["products"] if p["product"] == "beef")
+    assert beef["markets"] == 3
+    assert beef["by_market"]["AE"] == {"status": "restriction-lifted", "via": "meat"}
+    markets = {m["market"]: m["products"] for m in result["markets"]}
+    assert markets == {"CN": 14, "IR": 6, "AE": 3, "SA": 2}
+    assert [(p["product"], p["market"]) for p in result["pending"]] == [("cattle", "IR")]
+    assert result["centrality"][0]["node"] == "CN"
+    pair = next(s for s in result["shared_markets"] if s["products"] == ["beef", "cattle"])
+    assert pair["shared_markets"] == ["IR"]
+
+
+def test_stats_cli_and_analytics_route_agree(settings, api_embedded) -> None:
+    cli = run(settings, "stats", "--json", "--lang", "ru")
+    assert cli.returncode == 0, cli.stderr
+    http = httpx.get(api_embedded + "/analytics", params={"lang": "ru"}, timeout=30).json()
+    assert json.loads(cli.stdout) == http
+    assert "Reach per product" in run(settings, "stats").stdout
