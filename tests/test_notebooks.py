@@ -1,0 +1,136 @@
+"""The notebooks in notebooks/: committed without outputs, and each runs top to bottom in a real
+Jupyter kernel against a graph built into a temporary home (never ./var), showing what a reader
+is meant to see."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from graph import PROJECT_DIR
+from graph.settings import Settings
+from graph.store import open_store
+from graph.views import render_filtered
+
+NOTEBOOKS = PROJECT_DIR / "notebooks"
+NAMES = ["01-sparql-tour.ipynb", "02-exporter-walkthrough.ipynb", "03-network-analysis.ipynb"]
+CELL_TIMEOUT = 120
+
+
+def test_the_three_notebooks_are_there() -> None:
+    assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_is_committed_without_outputs(name: str) -> None:
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for cell in code:
+        assert cell.outputs == [], f"{name}: a cell was committed with outputs:\n{cell.source[:200]}"
+        assert cell.execution_count is None, f"{name}: a cell was committed with an execution count"
+    assert "open_store(settings)" in code[0].source, "the first code cell opens the store"
+
+
+def _text(nb: nbformat.NotebookNode) -> str:
+    """Everything a reader sees below the cells: printed text, results and displayed HTML."""
+    parts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                parts.append(output.text)
+            elif output.output_type in ("execute_result", "display_data"):
+                parts.extend(output.data.get(kind, "") for kind in ("text/plain", "text/html"))
+            elif output.output_type == "error":
+                parts.append("\n".join(output.traceback))
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def executed(settings: Settings) -> Callable[[str], str]:
+    """Run a notebook (once per module) in a python3 kernel with AGRIKG_HOME at the test graph
+    and return what it shows. The kernel is the venv's interpreter (jupyter_client runs a
+    `python` kernelspec with sys.executable); it inherits the environment and runs in
+    notebooks/, as Jupyter would."""
+    shown: dict[str, str] = {}
+
+    def run(name: str) -> str:
+        if name not in shown:
+            nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+            with pytest.MonkeyPatch.context() as env:
+                env.setenv("AGRIKG_HOME", str(settings.home))
+                env.delenv("AGRIKG_ENDPOINT", raising=False)
+                client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT,
+                                        resources={"metadata": {"path": str(NOTEBOOKS)}})
+                client.execute()  # raises CellExecutionError on the first failing cell
+            errors = [o for cell in nb.cells for o in cell.get("outputs", [])
+                      if o.output_type == "error"]
+            assert not errors, f"{name}: {errors}"
+            shown[name] = _text(nb)
+        return shown[name]
+
+    return run
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_runs_on_the_test_graph_not_var(name: str, executed, settings: Settings) -> None:
+    text = executed(name)
+    assert f"graph home: {settings.home}" in text
+    assert str(PROJECT_DIR / "var") not in text
+    assert "Traceback" not in text
+
+
+def test_sparql_tour(executed) -> None:
+    text = executed("01-sparql-tour.ipynb")
+    for name in ("summary_counts", "pending_negotiations", "markets_for_product", "products_for_market"):
+        assert re.search(rf"^{name}\s", text, re.M), f"{name} is not listed"
+    # summary counts: one line per status with its number of records
+    assert re.search(r"^requirements-planned\s+1\s", text, re.M)
+    assert re.search(r"^open\s+14\s", text, re.M)
+    # pending negotiations in Russian: cattle to Iran
+    assert re.search(r"IR\s+Иран\s+Крупный рогатый скот\s+requirements-planned\s+planned", text)
+    # beef reaches the UAE through the record on meat
+    assert re.search(r"AE\s+United Arab Emirates\s+meat\s+restriction-lifted", text)
+    assert re.search(r"Chilled mutton\s+020410 020421 020422 020423\s+requirements-agreed", text)
+    # raw SPARQL: quotes with their translations, and products per HS chapter
+    assert "kk: Иран тарапынан тірі қойды" in text
+    assert "en: The Iranian side has agreed the veterinary requirements" in text
+    assert re.search(r"^02\s+6\s*$", text, re.M)
+
+
+def test_exporter_walkthrough(executed) -> None:
+    text = executed("02-exporter-walkthrough.ipynb")
+    cases = re.split(r"^(?=product: )", text, flags=re.M)[1:]
+    assert len(cases) == 5, text
+    direct, inherited, partial, unknown, by_code = cases
+    assert "status:    open" in direct and "via:       None" in direct
+    assert "Бидай" in direct and "quote (kk):" in direct and "translation:  According to" in direct
+    assert "status:    restriction-lifted" in inherited and "via:       meat (Мясо)" in inherited
+    assert "translation:  Также сняты ограничения" in inherited and "унаследовано от «Мясо»" in inherited
+    assert "status:    unknown" in partial and "permitted: None" in partial
+    assert "partial:   chilled-mutton" in partial and "partial:   frozen-mutton" in partial
+    assert "status:    unknown" in unknown and "permitted: None" in unknown
+    assert "This is not a prohibition" in unknown and "False" not in unknown
+    assert "Edible hen eggs ['040721']" in by_code and "via:       hen-eggs" in by_code
+    assert "no product matches 'wheet'" in text
+    assert "did you mean: ['Wheat (1001)'" in text
+
+
+def test_network_analysis(executed, settings: Settings) -> None:
+    text = executed("03-network-analysis.ipynb")
+    view = render_filtered(open_store(settings), "en", market="IR")
+    assert f"view.nodes = {view.nodes}" in text and f"view.edges = {view.edges}" in text
+    assert view.nodes > 0
+    assert re.search(r"MultiDiGraph \d+ nodes, \d+ edges", text)
+    assert "counts: {'products': " in text
+    assert "Cattle -> Iran: requirements-planned" in text
+    assert re.search(r"market\s+China\s+\d", text)
+    # the interactive page inline, its own HTML escaped into the iframe's srcdoc
+    assert '<iframe srcdoc="&lt;!doctype html&gt;' in text
+    assert "vis.Network" in text or "vis-network" in text
+    assert "UserWarning" not in text
