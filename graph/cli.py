@@ -78,8 +78,11 @@ def _print_json(value: object) -> None:
 
 
 def _print_build_error(exc: BuildError) -> None:
-    err.print(f"[red bold]The graph was not built: {len(exc.problems)} problem(s).[/red bold] "
-              "The graph served before stays as it was.")
+    if all(p.rule == "--extra" for p in exc.problems):
+        err.print("[red bold]The extra files cannot be served:[/red bold]")
+    else:
+        err.print(f"[red bold]The graph was not built: {len(exc.problems)} problem(s).[/red bold] "
+                  "The graph served before stays as it was.")
     for problem in exc.problems:
         where = f"[bold]{problem.origin}[/bold]: " if problem.origin else ""
         err.print(f"  - {where}{problem.focus}\n      {problem.message}  [dim]({problem.rule})[/dim]")
@@ -222,24 +225,36 @@ def serve(
     endpoint: Endpoint = None,
     workers: Annotated[int | None, typer.Option(help="uvicorn worker processes [env "
                                                      "AGRIKG_WORKERS, default 1].")] = None,
+    extra: Annotated[list[str] | None, typer.Option(
+        "--extra", help="FILE=GRAPH_IRI: also serve this RDF file, read-only, as the named "
+                        "graph GRAPH_IRI (repeatable; embedded store only).")] = None,
 ) -> None:
     """Serve the API (SPARQL endpoint, market-access JSON, linked data) with uvicorn.
 
     Uses the embedded store of the current build, building it first when there is none, or a
     remote SPARQL 1.1 endpoint with --endpoint. Every setting is listed in the README.
     """
+    import json as json_module
     import os
 
     import uvicorn
 
     overrides = {k: v for k, v in {"host": host, "port": port, "endpoint": endpoint,
-                                   "workers": workers}.items() if v is not None}
+                                   "workers": workers, "extra": extra}.items() if v}
     settings = Settings().model_copy(update=overrides)
+    if settings.endpoint and settings.extra:
+        err.print("[red]--extra serves files beside the embedded store; with --endpoint, load "
+                  "them into that SPARQL server instead.[/red]")
+        raise typer.Exit(2)
     if not settings.endpoint:
+        from graph.build import current_build, with_extras
+
         with _user_errors():
             _open(settings)  # builds the graph first when none exists
+            with_extras(current_build(settings), settings.extra)  # checks and loads them now
     for key, value in overrides.items():
-        os.environ[f"AGRIKG_{key.upper()}"] = str(value)
+        os.environ[f"AGRIKG_{key.upper()}"] = (json_module.dumps(value) if isinstance(value, list)
+                                               else str(value))
     err.print(f"Serving on http://{settings.host}:{settings.port} "
               f"({'remote ' + settings.endpoint if settings.endpoint else 'embedded store'}); "
               f"API docs at /docs")

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.build import STORE_DIR, build, build_info, current_build
+from graph.build import build, build_info, current_build, with_extras
 from graph.engine import QueryJob, RemoteEngine, WorkerPool
 from graph.results import Written
 from graph.settings import Settings
@@ -47,8 +47,9 @@ class Service:
         await self._open(path)
 
     async def _open(self, path: os.PathLike) -> None:
-        store = EmbeddedStore(path / STORE_DIR)
-        pool = WorkerPool(path / STORE_DIR, size=self.settings.sparql_workers)
+        store_path = await asyncio.to_thread(with_extras, path, self.settings.extra)
+        store = EmbeddedStore(store_path)
+        pool = WorkerPool(store_path, size=self.settings.sparql_workers)
         await pool.start()
         old = getattr(self, "engine", None)
         self.store, self.engine, self.build_path = store, pool, str(path)

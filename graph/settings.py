@@ -38,6 +38,9 @@ class Settings(BaseSettings):
                                    description="Largest request body or query accepted (413).")
     sparql_workers: int = Field(2, ge=1, le=32,
                                 description="Query worker processes per API process.")
+    extra: list[str] = Field(default_factory=list, description="Extra RDF files served "
+                             "read-only as named graphs beside the built graph: FILE=GRAPH_IRI "
+                             "(env: a JSON list).")
     base_url: str | None = Field(None, description="Public URL of this server, for the service "
                                  "description and dataset links (default: from the request).")
 
