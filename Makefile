@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test build check lint clean browser
+.PHONY: run test build check lint clean browser fuzz
 
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM ?= /usr/bin/chromium
@@ -32,6 +32,11 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+## a longer fuzzing run of every route (schemathesis), e.g. FUZZ_EXAMPLES=500
+FUZZ_EXAMPLES ?= 200
+fuzz: $(STAMP)
+	AGRIKG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.models import COMMON_RESPONSES
 from api.routes import explore, health, linked_data, market_access, sparql
 from graph.errors import ResolveError, StoreError
 from graph.service import Service
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
     for module in (explore, market_access, sparql, health, linked_data):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=COMMON_RESPONSES)
 
     @app.exception_handler(ResolveError)
     async def not_found(_: Request, exc: ResolveError) -> JSONResponse:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import LANGS, Lang, ServiceDep, templates
+from api.models import NOT_FOUND_RESPONSE
 from graph.access import check
 from graph.analytics import stats
 from graph.catalog import list_markets, search_products
@@ -70,9 +71,10 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
-@router.get("/", response_class=HTMLResponse, summary="The exporter's page",
-            responses={404: {"description": "Product or market not found (page lists the "
-                                            "closest matches)."}})
+@router.get("/", summary="The exporter's page",
+            responses={200: {"content": {"text/html": {}}},
+                       404: {"description": "Product or market not found; the page lists the "
+                                            "closest matches.", "content": {"text/html": {}}}})
 def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
                   product: Filter = None, market: Filter = None) -> Response:
     words = {k: v[lang] for k, v in WORDS.items()}
@@ -108,9 +110,8 @@ def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
                                       status_code=404 if error else 200)
 
 
-@router.get("/explore", response_class=HTMLResponse,
-            summary="Interactive graph view (self-contained page, works offline)",
-            responses={404: {"description": "Unknown market, product or status filter."}})
+@router.get("/explore", summary="Interactive graph view (self-contained page, works offline)",
+            responses={200: {"content": {"text/html": {}}}, **NOT_FOUND_RESPONSE})
 def explore(svc: ServiceDep, lang: Lang, market: Filter = None, product: Filter = None,
             status: Filter = None) -> HTMLResponse:
     view = render_filtered(svc.store, lang, market=market, product=product, status=status)
@@ -119,6 +120,6 @@ def explore(svc: ServiceDep, lang: Lang, market: Filter = None, product: Filter 
 
 @router.get("/analytics", summary="Network analytics: reach, diversification, pending "
                                   "negotiations, centrality, shared markets",
-            responses={422: {"description": "Bad `lang`."}})
+            )
 def analytics(svc: ServiceDep, lang: Lang) -> dict[str, Any]:
     return stats(svc.store, lang)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import Lang, ServiceDep
+from api.models import NOT_FOUND_RESPONSE
 from graph.access import check
 from graph.catalog import (
     list_markets,
@@ -20,15 +21,7 @@ from graph.resolve import resolve_market, resolve_product
 
 router = APIRouter(tags=["Market access"])
 
-NOT_FOUND = {404: {"description": "Unknown product, market or source; the answer lists the "
-                                  "closest matches.",
-                   "content": {"application/json": {"example": {
-                       "detail": "no product matches 'wheet'; closest matches: Wheat (1001)",
-                       "kind": "product", "query": "wheet",
-                       "closest_matches": ["Wheat (1001)"]}}}},
-             422: {"description": "A parameter is missing or invalid; `detail` names it."}}
-BAD_PARAM = {422: NOT_FOUND[422]}
-Text = Annotated[str, Query(min_length=1, max_length=200)]
+NOT_FOUND = NOT_FOUND_RESPONSE
 
 
 @router.get("/access", responses=NOT_FOUND,
@@ -45,7 +38,7 @@ def access(svc: ServiceDep, lang: Lang,
     return check(svc.store, product, market, lang=lang, exporter=svc.settings.exporter)
 
 
-@router.get("/markets", responses=BAD_PARAM, summary="Every market (ISO 3166-1 country)")
+@router.get("/markets", summary="Every market (ISO 3166-1 country)")
 def markets(svc: ServiceDep, lang: Lang) -> list[dict[str, Any]]:
     return list_markets(svc.store, lang)
 
@@ -57,7 +50,7 @@ def market(svc: ServiceDep, lang: Lang,
     return market_overview(svc.store, resolve_market(svc.store, code, lang), lang)
 
 
-@router.get("/products", responses=BAD_PARAM,
+@router.get("/products",
             summary="Products, optionally searched by name (any language) or HS code")
 def products(svc: ServiceDep, lang: Lang,
              q: Annotated[str | None, Query(max_length=200, description=(
@@ -73,7 +66,7 @@ def product(svc: ServiceDep, lang: Lang, product_id: str) -> dict[str, Any]:
     return product_overview(svc.store, resolved, lang, svc.settings.exporter)
 
 
-@router.get("/statuses", responses=BAD_PARAM,
+@router.get("/statuses",
             summary="The access-status and veterinary-requirement-status vocabularies")
 def status_vocabulary(svc: ServiceDep, lang: Lang) -> dict[str, list[dict[str, Any]]]:
     return statuses(svc.store, lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
@@ -15,17 +16,33 @@ from graph import queries
 from graph.engine import QueryFailed, QueryJob
 from graph.results import FORMATS, RDF_FORMATS
 from graph.service import Service
-from graph.sparql import NotAcceptable, RefusedQuery, check_graphs, inspect, negotiate
+from graph.sparql import (
+    NotAcceptable,
+    RefusedQuery,
+    check_graphs,
+    inspect,
+    negotiate,
+    protocol_dataset,
+    with_base,
+)
 
 router = APIRouter(tags=["SPARQL 1.1 endpoint"])
+
+READ_ONLY = "SPARQL updates are refused: this endpoint is read-only."
+# Charsets a request body may declare: the protocol's media types are UTF-8 (ASCII is a subset).
+UTF8_CHARSETS = ("utf-8", "utf8", "us-ascii", "ascii")
+# What the endpoint's own URL may look like to serve as the base of relative IRIs.
+_BASE_IRI = re.compile(r"https?://[^\s<>\"{}|^`\\]+")
 
 TRUNCATED = "Agrikg-Result-Truncated"
 ROW_CAP = "Agrikg-Row-Cap"
 
 _ERRORS = {
     400: {"description": "Malformed query (the parser's message), a FROM or graph parameter "
-                         "naming a graph not in the store, or a body that is not UTF-8."},
-    403: {"description": "Refused: updates, LOAD, SERVICE (read-only, never fetches)."},
+                         "naming a graph not in the store, more than one `query`, or a body "
+                         "that is not UTF-8 (or declares another charset)."},
+    403: {"description": "Refused: updates (`update=` or application/sparql-update, by GET or "
+                         "POST), LOAD, SERVICE (read-only, never fetches)."},
     405: {"description": "Method not allowed: use GET or POST."},
     406: {"description": "No acceptable format for this kind of result."},
     413: {"description": "Request or query larger than the limit."},
@@ -62,14 +79,18 @@ async def _run(request: Request, svc: Service, text: str, default_graphs: list[s
         return _error(413, f"the query is larger than {limit} bytes")
     try:
         inspected = inspect(text)
-        check_graphs([*inspected.from_graphs, *default_graphs, *named_graphs], svc.named_graphs)
+        # Graph parameters replace the query's FROM / FROM NAMED (Protocol 2.1.4), so only the
+        # graphs of the dataset actually used must be in the store.
+        dataset = protocol_dataset(default_graphs, named_graphs)
+        check_graphs([*default_graphs, *named_graphs] if any(dataset) else
+                     inspected.from_graphs, svc.named_graphs)
         html = "html" in format_param or (not format_param and wants_html(request))
         fmt = "json" if html else negotiate(inspected.form, request.headers.get("accept"),
                                             format_param)
         if html and inspected.form in ("CONSTRUCT", "DESCRIBE"):
             fmt = "turtle"
-        job = QueryJob(text, fmt, svc.settings.row_cap, tuple(default_graphs),
-                       tuple(named_graphs))
+        runnable = with_base(text, _base_iri(request, svc)) if inspected.relative_iris else text
+        job = QueryJob(runnable, fmt, svc.settings.row_cap, *dataset)
         written = await svc.query(job)
     except RefusedQuery as exc:
         return _error(exc.status, str(exc))
@@ -83,6 +104,13 @@ async def _run(request: Request, svc: Service, text: str, default_graphs: list[s
     if html:
         return _results_page(request, text, written, headers)
     return Response(written.body, media_type=written.media_type, headers=headers)
+
+
+def _base_iri(request: Request, svc: Service) -> str:
+    """The endpoint's URL, the base relative IRIs in a query resolve against; a Host header
+    that would not make a clean IRI falls back to localhost."""
+    base = f"{(svc.settings.base_url or str(request.base_url)).rstrip('/')}/sparql"
+    return base if _BASE_IRI.fullmatch(base) else "http://localhost/sparql"
 
 
 def _results_page(request: Request, text: str, written, headers: dict) -> Response:
@@ -126,6 +154,11 @@ async def sparql_get(
                                                      "query page.")] = None,
 ) -> Response:
     formats = format or []
+    if "update" in request.query_params:
+        return _error(403, READ_ONLY[:-1] + " (and the protocol never sends updates by GET).")
+    if len(request.query_params.getlist("query")) > 1:
+        return _error(400, "a request carries exactly one `query` parameter; this one has "
+                           f"{len(request.query_params.getlist('query'))}")
     if query is None:
         if wants_html(request) or "html" in formats:
             text = queries.load(example).text if example in queries.names() else \
@@ -149,11 +182,16 @@ async def sparql_post(request: Request, svc: ServiceDep) -> Response:
         body += chunk
         if len(body) > limit:
             return _error(413, f"the request body is larger than {limit} bytes")
+    media_type, *params = request.headers.get("content-type", "").split(";")
+    content_type = media_type.strip().lower()
+    charsets = [v.strip().strip('"').lower() for k, _, v in (p.partition("=") for p in params)
+                if k.strip().lower() == "charset"]
+    if any(c not in UTF8_CHARSETS for c in charsets):
+        return _error(400, f"the request body must be UTF-8, not charset={charsets[0]}")
     try:
         text_body = body.decode("utf-8")
     except UnicodeDecodeError:
         return _error(400, "the request body is not UTF-8")
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     url_params = request.query_params
     default_graphs = url_params.getlist("default-graph-uri")
     named_graphs = url_params.getlist("named-graph-uri")
@@ -161,7 +199,7 @@ async def sparql_post(request: Request, svc: ServiceDep) -> Response:
     if content_type == "application/x-www-form-urlencoded":
         fields = parse_qsl(text_body, keep_blank_values=True)
         if any(k == "update" for k, _ in fields):
-            return _error(403, "SPARQL updates are refused: this endpoint is read-only.")
+            return _error(403, READ_ONLY)
         texts = [v for k, v in fields if k == "query"]
         if len(texts) != 1:
             return _error(400, "a form-encoded POST carries exactly one `query` field")
@@ -172,7 +210,7 @@ async def sparql_post(request: Request, svc: ServiceDep) -> Response:
     elif content_type == "application/sparql-query":
         text = text_body
     elif content_type == "application/sparql-update":
-        return _error(403, "SPARQL updates are refused: this endpoint is read-only.")
+        return _error(403, READ_ONLY)
     else:
         return _error(415, f"unsupported content type {content_type or '(none)'!r}: send "
                            "application/x-www-form-urlencoded (query=...) or "
