@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "quote. All JSON routes take `lang=kk|ru|en` (else Accept-Language, else en).",
         lifespan=lifespan,
     )
+    app.add_middleware(HeaderLimit, limit=settings.max_header_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
                        expose_headers=[sparql.TRUNCATED, sparql.ROW_CAP])
@@ -92,6 +93,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
     return app
+
+
+class HeaderLimit:
+    """Refuse requests whose headers add up to more than `limit` bytes (431): a flood of
+    headers costs memory and parsing time before any route sees the request."""
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            size = sum(len(k) + len(v) for k, v in scope.get("headers", ()))
+            if size > self.limit:
+                response = JSONResponse(
+                    {"detail": f"request headers add up to {size} bytes; the limit is "
+                               f"{self.limit}"}, status_code=431)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _allowed_methods(app: FastAPI, path: str) -> list[str]:

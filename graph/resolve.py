@@ -26,9 +26,13 @@ _HS = re.compile(r"^\s*\d[\d.\s]*$")
 
 
 def fold(text: str) -> str:
-    """Case, diacritics (ё->е, й->и, é->e), Kazakh letters and punctuation folded away."""
+    """Case, diacritics (ё->е, й->и, é->e), Kazakh letters, invisible characters and
+    punctuation folded away."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Combining marks go, and so do invisible format characters (zero-width spaces, joiners,
+    # bidirectional controls) that copy-paste brings along.
+    stripped = "".join(c for c in decomposed
+                       if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
     stripped = stripped.translate(_KAZAKH)
     stripped = re.sub(r"[\"'«»“”„()\[\].,;:!?]", " ", stripped)
     stripped = re.sub(r"[-_/]+", " ", stripped)

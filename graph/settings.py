@@ -36,6 +36,8 @@ class Settings(BaseSettings):
                          "a cut result carries the header Agrikg-Result-Truncated: true.")
     max_request_bytes: int = Field(262144, ge=1024,
                                    description="Largest request body or query accepted (413).")
+    max_header_bytes: int = Field(65536, ge=4096,
+                                  description="Largest total size of request headers (431).")
     sparql_workers: int = Field(2, ge=1, le=32,
                                 description="Query worker processes per API process.")
     extra: list[str] = Field(default_factory=list, description="Extra RDF files served "

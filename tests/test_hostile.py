@@ -1,0 +1,187 @@
+"""Hostile input, each with its expected refusal: updates in every form, SERVICE, LOAD, FROM
+of outside URLs, runaway queries, huge and malformed requests, floods, path traversal and
+Unicode edge cases. No 500, no traceback, no fetch, and the server keeps answering."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import QUERY_TIMEOUT
+
+UPDATES = [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "DELETE DATA { <urn:a> <urn:b> <urn:c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "insert { ?s <urn:p> 1 } where { ?s ?p ?o }",
+    "WITH <urn:g> DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
+    "LOAD <http://127.0.0.1:9/data.ttl>",
+    "LOAD SILENT <file:///etc/passwd> INTO GRAPH <urn:g>",
+    "CLEAR ALL", "CLEAR DEFAULT", "DROP SILENT GRAPH <urn:g>", "CREATE GRAPH <urn:g>",
+    "ADD DEFAULT TO <urn:g>", "MOVE <urn:a> TO <urn:b>", "COPY DEFAULT TO <urn:g>",
+    "PREFIX ex: <http://example.org/>\n# a comment\nINSERT DATA { ex:a ex:b ex:c }",
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> } ; SELECT * WHERE { ?s ?p ?o }",
+]
+OUTSIDE = [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { SERVICE SILENT <http://169.254.169.254/> { ?s ?p ?o } }",
+    "select * where { { select * where { service <http://x.example/> { ?s ?p ?o } } } }",
+    "SELECT * WHERE { SERVICE ?endpoint { ?s ?p ?o } VALUES ?endpoint { <http://x/> } }",
+    "SELECT * FROM <http://169.254.169.254/latest/meta-data> WHERE { ?s ?p ?o }",
+    "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+    "SELECT * FROM NAMED <http://internal.example/admin> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "CONSTRUCT { ?s ?p ?o } FROM <http://127.0.0.1:9/> WHERE { ?s ?p ?o }",
+]
+RUNAWAY = [
+    # Property paths over everything, alternative and repeated.
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<urn:none>|^!<urn:none>)* ?b . ?c ?d ?e }",
+    # Cross joins.
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g",
+]
+
+
+def _sparql(api: str, query: str, **kwargs) -> httpx.Response:
+    return httpx.get(api + "/sparql", params={"query": query}, timeout=60, **kwargs)
+
+
+def _alive(api: str) -> None:
+    assert httpx.get(api + "/access", params={"product": "wheat", "market": "CN"},
+                     timeout=30).json()["status"] == "open"
+
+
+@pytest.mark.parametrize("update", UPDATES)
+def test_updates_in_every_form_are_refused(api, update) -> None:
+    for response in (
+        _sparql(api, update),
+        httpx.post(api + "/sparql", data={"query": update}, timeout=30),
+        httpx.post(api + "/sparql", content=update, timeout=30,
+                   headers={"Content-Type": "application/sparql-query"}),
+        httpx.post(api + "/sparql", data={"update": update}, timeout=30),
+        httpx.post(api + "/sparql", content=update, timeout=30,
+                   headers={"Content-Type": "application/sparql-update"}),
+    ):
+        assert response.status_code in (400, 403), (update, response.text)
+        assert response.json()["detail"]
+    assert _sparql(api, "ASK { <urn:a> <urn:b> <urn:c> }").json()["boolean"] is False
+
+
+@pytest.mark.parametrize("query", OUTSIDE)
+def test_nothing_makes_the_server_fetch(api, query) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    try:
+        response = _sparql(api, query.replace("127.0.0.1:9", f"127.0.0.1:{port}"))
+        assert response.status_code in (400, 403)
+        assert "never" in response.json()["detail"] or "not in this store" in \
+            response.json()["detail"]
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nobody was asked to connect
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize("query", RUNAWAY)
+def test_runaway_queries_are_cut_by_the_time_limit(api, query) -> None:
+    started = time.monotonic()
+    response = _sparql(api, query)
+    assert response.status_code == 503
+    assert "time limit" in response.json()["detail"]
+    assert time.monotonic() - started < QUERY_TIMEOUT + 10
+    _alive(api)
+
+
+@pytest.mark.parametrize("depth", [200, 5000])
+def test_deeply_nested_queries_are_refused_without_harm(api, depth) -> None:
+    query = "SELECT * WHERE " + "{ " * depth + "?s ?p ?o" + " }" * depth
+    response = httpx.post(api + "/sparql", content=query, timeout=60,
+                          headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code in (200, 400, 413, 503)
+    assert response.headers["content-type"].startswith(("application/", "text/"))
+    _alive(api)
+
+
+def test_a_ten_megabyte_query_is_413(api) -> None:
+    query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 10_000_000
+    response = httpx.post(api + "/sparql", content=query, timeout=60,
+                          headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 413
+    form = httpx.post(api + "/sparql", data={"query": query}, timeout=60)
+    assert form.status_code == 413
+    _alive(api)
+
+
+@pytest.mark.parametrize("body", [b"query=SELECT%20%2A%20WHERE%20%7B%7D%FF", "q\xe9".encode("latin-1"),
+                                  b"\xff\xfe\x00S\x00E\x00L"])
+def test_non_utf8_bodies_are_400(api, body) -> None:
+    for content_type in ("application/x-www-form-urlencoded", "application/sparql-query"):
+        response = httpx.post(api + "/sparql", content=body, timeout=30,
+                              headers={"Content-Type": content_type})
+        assert response.status_code == 400, response.text
+
+
+def test_invalid_utf8_in_the_url_is_refused(api) -> None:
+    response = httpx.get(api + "/access?product=%FF%FE&market=CN", timeout=30)
+    assert response.status_code in (400, 404, 422)
+
+
+def test_parameter_and_header_floods(api) -> None:
+    params = [("lang", "en")] * 2000 + [("product", "wheat"), ("market", "CN")]
+    response = httpx.get(api + "/access", params=params, timeout=30)
+    assert response.status_code in (200, 400, 413, 414, 422, 431)
+    headers = {f"x-flood-{i}": "y" * 100 for i in range(300)}
+    assert httpx.get(api + "/health", headers=headers, timeout=30).status_code in (200, 400, 431)
+    big = {"x-big": "z" * 200_000}
+    try:
+        response = httpx.get(api + "/health", headers=big, timeout=30)
+        assert response.status_code == 431
+        assert "header" in response.json()["detail"]
+    except httpx.RemoteProtocolError:
+        pass  # the HTTP parser closed the connection: a refusal too
+    many = [("query", "ASK {}")] * 3
+    assert httpx.get(api + "/sparql", params=many, timeout=30).status_code == 400
+    _alive(api)
+
+
+@pytest.mark.parametrize("path", [
+    "/product/..%2F..%2F..%2Fetc%2Fpasswd", "/product/%2e%2e/%2e%2e/etc/passwd",
+    "/statement/.hidden", "/dumps/..%2Fbuild.json", "/dumps/%2e%2e%2fstore",
+    "/static/..%2F..%2Fgraph%2Fsettings.py", "/static/%2e%2e/%2e%2e/pyproject.toml",
+    "/document/kz-gov-meeting-report%00.txt", "/market/CN%2F..%2F..",
+])
+def test_path_traversal_finds_nothing(api, path) -> None:
+    response = httpx.get(api + path, timeout=30)
+    assert response.status_code == 404, (path, response.status_code)
+    assert "root:" not in response.text and "[project]" not in response.text
+    assert "AGRIKG_" not in response.text and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(("product", "resolved"), [
+    ("бид\u200bай", "wheat"),              # zero-width space inside
+    ("\u202eбидай", "wheat"),              # right-to-left override before
+    ("бидай\ufeff", "wheat"),              # byte-order mark after
+    ("мёд", "honey"), ("ме\u0308д", "honey"),  # precomposed and combining diaeresis
+    ("МЕД", "honey"),
+])
+def test_unicode_edge_cases_in_product_names_resolve(api, product, resolved) -> None:
+    response = httpx.get(api + "/access", params={"product": product, "market": "CN"}, timeout=30)
+    assert response.status_code == 200
+    assert response.json()["product"]["id"] == resolved
+
+
+@pytest.mark.parametrize("product", ["قمح", "小麦", "\u0000", "🐑🐄", "\u200b", "a" * 200,
+                                     "' OR 1=1 --", "<script>alert(1)</script>",
+                                     "\" } } DROP ALL #"])
+def test_strange_product_names_get_a_clear_404(api, product) -> None:
+    response = httpx.get(api + "/access", params={"product": product, "market": "CN"}, timeout=30)
+    assert response.status_code in (404, 422)
+    body = response.json()
+    assert body["detail"] and "Traceback" not in response.text
+    if response.status_code == 404:
+        assert body["kind"] == "product"
