@@ -5,6 +5,10 @@ FROM NAMED / default-graph-uri / named-graph-uri naming a graph that is not in t
 refused before the engine sees the query. The check is lexical (comments, strings and IRIs are
 blanked first), so a keyword inside a string literal does not trip it; the engine's own parser
 then rejects anything malformed.
+
+The dataset follows the protocol: graph parameters replace the query's FROM / FROM NAMED
+entirely, and the half they leave out is empty (`NO_GRAPHS`), not the store's. Relative IRIs
+resolve against the endpoint's own URL (`with_base`), the base the protocol suggests.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ _COMMENT_OR_STRING = re.compile(
 )
 _IRI = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
 _WORD = re.compile(r"(?<![?$:@\w-])[A-Za-z_]+(?![\w:-])|<\d+>")
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _UPDATE = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
 
@@ -64,10 +69,37 @@ class NotAcceptable(ValueError):
     """No format the client accepts can carry this kind of result."""
 
 
+class _NoGraphs(tuple):
+    """An explicitly empty list of graphs. A plain empty tuple in a QueryJob means "not given:
+    the store's own"; this one is truthy, so the engine passes it on as an empty list (pyoxigraph
+    then uses no graph at all, and the remote engine sends no parameter, which Oxigraph's server
+    reads the same way once the other half of the dataset is given)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "NO_GRAPHS"
+
+
+NO_GRAPHS: tuple[str, ...] = _NoGraphs()
+
+
+def protocol_dataset(default_graphs: list[str], named_graphs: list[str]
+                     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The dataset the protocol's graph parameters describe (SPARQL 1.1 Protocol 2.1.4): when
+    either is given it replaces the query's FROM / FROM NAMED as a whole, and the half not
+    given is empty. With neither, ((), ()): the query's own dataset, else the store's."""
+    if not default_graphs and not named_graphs:
+        return (), ()
+    return (tuple(default_graphs) or NO_GRAPHS), (tuple(named_graphs) or NO_GRAPHS)
+
+
 @dataclass(frozen=True)
 class Inspected:
     form: str
     from_graphs: tuple[str, ...] = field(default_factory=tuple)
+    relative_iris: bool = False
 
 
 def blank_literals(text: str) -> str:
@@ -104,7 +136,16 @@ def inspect(text: str) -> Inspected:
             ref = nxt[1] if nxt and nxt[0] == "NAMED" and len(nxt) > 1 else (nxt[0] if nxt else "")
             if ref.startswith("<"):
                 graphs.append(iris[int(ref[1:-1])])
-    return Inspected(form, tuple(graphs))
+    relative = any(not _ABSOLUTE_IRI.match(iri) for iri in iris)
+    return Inspected(form, tuple(graphs), relative)
+
+
+def with_base(text: str, base_iri: str) -> str:
+    """The query with `BASE <base_iri>` in front, so relative IRIs (`<s>`) resolve against the
+    endpoint as the protocol suggests instead of failing to parse. A BASE the query declares
+    itself comes later and wins. On the same line, so error line numbers stay right (columns
+    on the first line shift by the length of the prefix; /sparql shifts them back)."""
+    return f"BASE <{base_iri}> {text}"
 
 
 def check_graphs(requested: list[str] | tuple[str, ...], available: set[str]) -> None:

@@ -34,6 +34,8 @@ UTF8_CHARSETS = ("utf-8", "utf8", "us-ascii", "ascii")
 # What the endpoint's own URL may look like to serve as the base of relative IRIs.
 _BASE_IRI = re.compile(r"https?://[^\s<>\"{}|^`\\]+")
 
+_FIRST_LINE_POSITION = re.compile(r"(\berror at 1:)(\d+)")
+
 TRUNCATED = "Agrikg-Result-Truncated"
 ROW_CAP = "Agrikg-Row-Cap"
 
@@ -77,6 +79,7 @@ async def _run(request: Request, svc: Service, text: str, default_graphs: list[s
     limit = svc.settings.max_request_bytes
     if len(text.encode()) > limit:
         return _error(413, f"the query is larger than {limit} bytes")
+    runnable = text
     try:
         inspected = inspect(text)
         # Graph parameters replace the query's FROM / FROM NAMED (Protocol 2.1.4), so only the
@@ -89,7 +92,8 @@ async def _run(request: Request, svc: Service, text: str, default_graphs: list[s
                                             format_param)
         if html and inspected.form in ("CONSTRUCT", "DESCRIBE"):
             fmt = "turtle"
-        runnable = with_base(text, _base_iri(request, svc)) if inspected.relative_iris else text
+        if inspected.relative_iris:
+            runnable = with_base(text, _base_iri(request, svc))
         job = QueryJob(runnable, fmt, svc.settings.row_cap, *dataset)
         written = await svc.query(job)
     except RefusedQuery as exc:
@@ -97,13 +101,22 @@ async def _run(request: Request, svc: Service, text: str, default_graphs: list[s
     except NotAcceptable as exc:
         return _error(406, str(exc))
     except QueryFailed as exc:
-        return _error(exc.status, str(exc))
+        return _error(exc.status, _unshift(str(exc), len(runnable) - len(text)))
     headers = {"Vary": "Accept", ROW_CAP: str(svc.settings.row_cap)}
     if written.truncated:
         headers[TRUNCATED] = "true"
     if html:
         return _results_page(request, text, written, headers)
     return Response(written.body, media_type=written.media_type, headers=headers)
+
+
+def _unshift(message: str, shift: int) -> str:
+    """A parser message about the query as the user wrote it: a BASE put in front of it moved
+    every column of its first line by `shift`."""
+    if not shift:
+        return message
+    return _FIRST_LINE_POSITION.sub(lambda m: f"{m.group(1)}{max(int(m.group(2)) - shift, 1)}",
+                                    message)
 
 
 def _base_iri(request: Request, svc: Service) -> str:
@@ -186,8 +199,9 @@ async def sparql_post(request: Request, svc: ServiceDep) -> Response:
     content_type = media_type.strip().lower()
     charsets = [v.strip().strip('"').lower() for k, _, v in (p.partition("=") for p in params)
                 if k.strip().lower() == "charset"]
-    if any(c not in UTF8_CHARSETS for c in charsets):
-        return _error(400, f"the request body must be UTF-8, not charset={charsets[0]}")
+    other = next((c for c in charsets if c not in UTF8_CHARSETS), None)
+    if other is not None:
+        return _error(400, f"the request body must be UTF-8, not charset={other}")
     try:
         text_body = body.decode("utf-8")
     except UnicodeDecodeError:
