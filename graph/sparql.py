@@ -107,6 +107,21 @@ def blank_literals(text: str) -> str:
     return _COMMENT_OR_STRING.sub(lambda m: " " if m.group(0).startswith("#") else '""', text)
 
 
+MAX_NESTING = 64
+
+
+def _nesting(code: str) -> int:
+    """How deep braces, parentheses and brackets nest (strings and IRIs already blanked)."""
+    depth = deepest = 0
+    for char in code:
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth -= 1
+    return deepest
+
+
 def inspect(text: str) -> Inspected:
     """Find the query form and the graphs it names in FROM; refuse what must not run."""
     code = blank_literals(text)
@@ -129,6 +144,10 @@ def inspect(text: str) -> Inspected:
     form = first
     if form is None:
         raise RefusedQuery("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE.")
+    depth = _nesting(code)
+    if depth > MAX_NESTING:
+        raise RefusedQuery(f"the query nests groups {depth} deep; at most {MAX_NESTING} levels "
+                           "are accepted (deeper nesting can overflow an engine's parser).")
     graphs = []
     for i, word in enumerate(upper):
         if word == "FROM":

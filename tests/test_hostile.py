@@ -97,13 +97,16 @@ def test_runaway_queries_are_cut_by_the_time_limit(api, query) -> None:
     _alive(api)
 
 
-@pytest.mark.parametrize("depth", [200, 5000])
-def test_deeply_nested_queries_are_refused_without_harm(api, depth) -> None:
+@pytest.mark.parametrize("depth", [200, 5000, 100_000])
+def test_deeply_nested_queries_are_refused_before_any_engine(api, depth) -> None:
+    # 5,000 levels crash Oxigraph's own server (parser stack overflow); we refuse first.
     query = "SELECT * WHERE " + "{ " * depth + "?s ?p ?o" + " }" * depth
     response = httpx.post(api + "/sparql", content=query, timeout=60,
                           headers={"Content-Type": "application/sparql-query"})
-    assert response.status_code in (200, 400, 413, 503)
-    assert response.headers["content-type"].startswith(("application/", "text/"))
+    assert response.status_code in (400, 413)
+    assert "nests" in response.json()["detail"] or "larger than" in response.json()["detail"]
+    assert httpx.get(api + "/sparql", params={"query": "SELECT * WHERE " + "{ " * 30 + "?s ?p ?o"
+                                             + " }" * 30 + " LIMIT 1"}, timeout=30).status_code == 200
     _alive(api)
 
 
