@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -65,7 +66,7 @@ def _user_errors() -> Iterator[None]:
         _print_build_error(exc)
         raise typer.Exit(1) from None
     except (StoreError, OSError) as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]", soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -96,7 +97,12 @@ def build() -> None:
     """
     settings = Settings()
     with _user_errors(), err.status("building") as status:
-        result = build_graph(settings, progress=lambda m: status.update(m))
+        try:
+            result = build_graph(settings, progress=lambda m: status.update(m))
+        except OSError as exc:  # home not a directory, read-only, disk full, ...
+            raise StoreError(f"The graph was not built: cannot write {exc.filename or settings.home}"
+                             f" ({exc.strerror or exc}); check AGRIKG_HOME and the free disk "
+                             "space. The graph served before stays as it was.") from None
     out.print(f"Built {result.triples:,} triples in {result.seconds:.1f} s -> {result.path}")
     out.print(f"Dumps: {', '.join(p.name for p in sorted(result.path.glob('graph.*')))}")
 
@@ -321,6 +327,64 @@ def stats(
     for item in result["centrality"][:10]:
         table.add_row(item["label"], item["kind"], str(item["degree"]), str(item["betweenness"]))
     out.print(table)
+
+
+def _triple_count(text: str) -> int:
+    """`1000000`, `1_000_000`, `1,000,000` or `1e6`: benchmark sizes are typed every way."""
+    cleaned = text.strip().replace("_", "").replace(",", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        value = float("nan")
+    if not value.is_integer() or value < 1:
+        err.print(f"[red]--triples takes a positive whole number such as 1000000 or 1e6, "
+                  f"not {escape(text)!r}[/red]")
+        raise typer.Exit(2)
+    return int(value)
+
+
+@app.command()
+def generate(
+    triples: Annotated[str, typer.Option("--triples", "-n", help="About how many triples: "
+                                         "1000000, 1_000_000 or 1e6.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="The N-Triples file to write.")],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed and size give the same "
+                                           "bytes.")] = 42,
+    hs: Annotated[str | None, typer.Option(
+        "--hs", help="HS nomenclature CSV (section,hscode,description,parent,level) "
+                     "(default: graph/reference/hs2022.csv).")] = None,
+) -> None:
+    """Write a large synthetic graph of the real graph's shape, for benchmarks.
+
+    Ontology, ISO 3166 markets and HS products as the build makes them; access records,
+    statements and meetings synthetic. Deterministic, streamed (memory stays flat).
+    """
+    import time
+    from pathlib import Path
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from graph.generate import write as write_generated
+
+    count = _triple_count(triples)
+    target = Path(output)
+    if hs and not Path(hs).is_file():
+        err.print(f"[red]--hs: no such file: {escape(hs)}[/red]")
+        raise typer.Exit(2)
+    started = time.monotonic()
+    columns = (TextColumn("generating"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with _user_errors(), Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("generate", total=count)
+        try:
+            written = write_generated(target, count, seed=seed, hs_file=Path(hs) if hs else None,
+                                      progress=lambda done: bar.update(task, completed=min(done, count)))
+        except ValueError as exc:  # an HS file without the expected columns or codes
+            err.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(2) from None
+    seconds = time.monotonic() - started
+    out.print(f"Wrote {written:,} triples to {target} in {seconds:.1f} s "
+              f"({target.stat().st_size / 1e6:,.1f} MB, seed {seed})")
 
 
 @app.command()

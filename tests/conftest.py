@@ -87,7 +87,8 @@ QUERY_TIMEOUT = 2.0
 ROW_CAP = 1000
 
 
-def _start_api(settings: Settings, endpoint: str | None = None) -> Iterator[str]:
+def _start_api(settings: Settings, endpoint: str | None = None,
+               extra_env: dict | None = None) -> Iterator[str]:
     """`agrikg serve` (uvicorn) in its own process on a free loopback port."""
     import os
 
@@ -98,6 +99,7 @@ def _start_api(settings: Settings, endpoint: str | None = None) -> Iterator[str]
             "AGRIKG_SPARQL_WORKERS": "2"}
     if endpoint:
         env["AGRIKG_ENDPOINT"] = endpoint
+    env |= extra_env or {}
     log = open(settings.home / f"api-{'remote' if endpoint else 'embedded'}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen([str(BIN / "agrikg"), "serve"], env=env,
                                stdout=log, stderr=subprocess.STDOUT)
