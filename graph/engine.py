@@ -1,9 +1,10 @@
 """Run user SPARQL queries with a time limit that really stops them, off the event loop.
 
 pyoxigraph has no query timeout, so queries on the embedded store run in a small pool of
-worker processes, each holding the store open read-only. A query past its time limit gets its
-worker killed and replaced; the other workers go on answering. Against a remote endpoint the
-query is forwarded and the answer is read whole and parsed before anything is sent on, so a
+worker processes, each holding the store open read-only, at a lower CPU priority than the API.
+A query past its time limit gets its worker killed; a standby worker takes its place at once
+and a new standby is started, so the other queries go on being answered. Against a remote
+endpoint the query is forwarded and the answer is read whole and parsed before anything is sent on, so a
 body the backend cut short is reported, never passed on.
 """
 
@@ -14,6 +15,8 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -25,6 +28,9 @@ import pyoxigraph as ox
 from graph.results import Written, write_result
 
 log = logging.getLogger("agrikg.engine")
+# Query workers run at a lower priority than the API process, so a query that runs until it is
+# stopped (and the start of a worker to replace it) takes CPU from nothing else the API does.
+WORKER_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -89,39 +95,75 @@ def _worker_main(store_path: str, conn: Connection) -> None:
             conn.send(("failed", (f"the engine failed: {exc}", 500)))
 
 
+_WORKER = "import sys; sys.path.insert(0, sys.argv[3]); from graph.engine import worker_entry; " \
+          "worker_entry()"
+
+
+def worker_entry() -> None:
+    """`python -c _WORKER STORE FD ROOT`: a worker started as a plain process that imports only
+    what a query needs (a multiprocessing spawn would first import the parent's whole command
+    line program, half a second of CPU), so a replacement is quick."""
+    _worker_main(sys.argv[1], Connection(int(sys.argv[2])))
+
+
 @dataclass(eq=False)
 class _Worker:
-    process: multiprocessing.process.BaseProcess
+    process: subprocess.Popen
     conn: Connection
+
+    def reap(self, timeout: float) -> None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=timeout)
 
 
 @dataclass
 class WorkerPool:
-    """A fixed number of query worker processes over one store directory."""
+    """A fixed number of query worker processes over one store directory, and a standby
+    worker that takes the place of one killed (or crashed) at once: starting a process takes a
+    while, and a query past its limit must not leave the other queries short of workers."""
 
     store_path: Path
     size: int = 2
+    spares: int = 1
     _idle: asyncio.Queue = field(default=None, init=False)  # type: ignore[assignment]
     _all: set = field(default_factory=set, init=False)
-    _ctx: object = field(default=None, init=False)
+    _standby: list = field(default_factory=list, init=False)
+    _serving: int = field(default=0, init=False)
+    _refill: asyncio.Task | None = field(default=None, init=False)
+    _closed: bool = field(default=False, init=False)
 
     async def start(self) -> None:
-        self._ctx = multiprocessing.get_context("spawn")
         self._idle = asyncio.Queue()
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         for worker in workers:
             self._idle.put_nowait(worker)
+        self._serving = self.size
+        self._refill_soon()
 
     async def _spawn(self) -> _Worker:
-        parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker_main, args=(str(self.store_path), child),
-                                    daemon=True, name="agrikg-sparql-worker")
-        process.start()
-        child.close()
+        parent, child = multiprocessing.Pipe()
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-c", _WORKER, str(self.store_path), str(child.fileno()),
+                 str(Path(__file__).resolve().parent.parent)],
+                pass_fds=[child.fileno()], stdin=subprocess.DEVNULL)
+        except BaseException:
+            parent.close()
+            raise
+        finally:
+            child.close()
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, process.pid,
+                           min(os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS, 19))
         worker = _Worker(process, parent)
         self._all.add(worker)
-        status, _ = await self._receive(worker, timeout=60)
+        try:
+            status, _ = await self._receive(worker, timeout=60)
+        except BaseException:
+            self._kill(worker)
+            raise
         if status != "ready":
+            self._kill(worker)
             raise RuntimeError("a SPARQL worker failed to open the store")
         return worker
 
@@ -140,51 +182,94 @@ class WorkerPool:
         try:
             return await asyncio.to_thread(worker.conn.recv)
         except (EOFError, OSError) as exc:
-            worker.process.join(timeout=1)
+            worker.reap(timeout=1)
             log.error("SPARQL worker %s stopped (exit code %s)", worker.process.pid,
-                      worker.process.exitcode)
+                      worker.process.returncode)
             raise QueryFailed("a SPARQL worker stopped unexpectedly; the query was not "
                               "answered", 503) from exc
 
-    def _kill(self, worker: _Worker) -> None:
+    def _kill(self, worker: _Worker, wait: bool = True) -> None:
+        """Kill a worker. Its end (the kernel freeing a large query's memory can take tens of
+        milliseconds) is waited for here, or, with wait=False, off the event loop."""
         self._all.discard(worker)
         with contextlib.suppress(Exception):
             worker.process.kill()
             worker.conn.close()
-        worker.process.join(timeout=5)
+        if wait:
+            worker.reap(timeout=5)
+        else:
+            asyncio.get_running_loop().run_in_executor(None, worker.reap, 5)
 
     async def run(self, job: QueryJob, timeout: float) -> Written:
         deadline = time.monotonic() + timeout
+        if self._serving < self.size:
+            self._refill_soon()
         try:
             worker = await asyncio.wait_for(self._idle.get(), timeout)
         except TimeoutError:
             raise QueryTimeout(timeout) from None
-        healthy = True
+        # A worker goes back to the pool only with its answer read; on anything else (time
+        # limit, crash, cancellation) it may still be working or sending, so it is replaced.
+        healthy = False
         try:
-            worker.conn.send(job)
+            try:
+                worker.conn.send(job)
+            except OSError as exc:
+                raise QueryFailed("a SPARQL worker stopped unexpectedly; the query was not "
+                                  "answered", 503) from exc
             status, payload = await self._receive(worker, max(deadline - time.monotonic(), 0.001))
+            healthy = True
         except TimeoutError:
-            healthy = False
             raise QueryTimeout(timeout) from None
-        except QueryFailed:
-            healthy = False
-            raise
         finally:
             if healthy:
                 self._idle.put_nowait(worker)
             else:
-                self._kill(worker)
-                asyncio.get_running_loop().create_task(self._replace())
+                self._retire(worker)
         if status == "ok":
             return payload
         message, code = payload
         raise QueryFailed(message, code)
 
-    async def _replace(self) -> None:
-        with contextlib.suppress(Exception):
-            self._idle.put_nowait(await self._spawn())
+    def _retire(self, worker: _Worker) -> None:
+        """Kill a worker; a standby takes its place now, and a new standby is started."""
+        self._kill(worker, wait=False)
+        self._serving -= 1
+        if self._standby and not self._closed:
+            self._idle.put_nowait(self._standby.pop())
+            self._serving += 1
+        self._refill_soon()
+
+    def _refill_soon(self) -> None:
+        if not self._closed and (self._refill is None or self._refill.done()):
+            self._refill = asyncio.get_running_loop().create_task(self._fill())
+
+    async def _fill(self) -> None:
+        """Start workers, one at a time, until the pool and its standby are complete."""
+        failures = 0
+        while not self._closed and (self._serving < self.size or len(self._standby) < self.spares):
+            try:
+                worker = await self._spawn()
+            except Exception as exc:  # the next query (or kill) tries again
+                failures += 1
+                log.error("cannot start a SPARQL worker: %s", exc)
+                if failures >= 3:
+                    return
+                await asyncio.sleep(0.5 * failures)
+                continue
+            if self._closed:
+                self._kill(worker)
+            elif self._serving < self.size:
+                self._idle.put_nowait(worker)
+                self._serving += 1
+            else:
+                self._standby.append(worker)
 
     async def close(self) -> None:
+        self._closed = True
+        if self._refill is not None:
+            self._refill.cancel()
+        self._standby.clear()
         for worker in list(self._all):
             self._kill(worker)
 
@@ -209,11 +294,15 @@ class RemoteEngine:
         try:
             response = await self.client.post(self.url, data=data, params=params,
                                                headers={"Accept": accept}, timeout=timeout)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise QueryFailed(f"the SPARQL backend is unreachable ({type(exc).__name__}); "
+                              "try again shortly", 503) from exc
         except httpx.TimeoutException:
             raise QueryTimeout(timeout) from None
         except httpx.HTTPError as exc:
-            raise QueryFailed(f"the SPARQL backend is unreachable or broke off its answer "
-                              f"({type(exc).__name__}); try again shortly", 503) from exc
+            raise QueryFailed(f"the SPARQL backend broke off its answer, so the result was "
+                              f"incomplete ({type(exc).__name__}); not passed on, try again "
+                              "shortly", 503) from exc
         if response.status_code == 400:
             raise QueryFailed(f"the query does not parse (backend): {response.text[:500]}", 400)
         if response.status_code != 200:

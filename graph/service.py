@@ -1,6 +1,8 @@
 """The served graph: the store for named queries, the engine for user SPARQL, the build it
 comes from. A rebuild (the `current` link moving) is picked up on the next request, with
-every cached index of the old build dropped."""
+every cached index of the old build dropped. A remote endpoint that is down does not stop the
+API from starting: requests are answered 503 until it is back, and the named graphs it holds
+are fetched once it answers."""
 
 from __future__ import annotations
 
@@ -12,13 +14,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.build import build, build_info, current_build, with_extras
-from graph.engine import QueryJob, RemoteEngine, WorkerPool
+from graph.engine import QueryFailed, QueryJob, RemoteEngine, WorkerPool
+from graph.errors import StoreError
 from graph.results import Written
 from graph.settings import Settings
 from graph.store import EmbeddedStore, RemoteStore, Store
 
 log = logging.getLogger("agrikg.service")
 NAMED_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+RETRY_SECONDS = 1.0
+
+
+class GraphsNotKnown(set):
+    """The named graphs of a remote endpoint that has not answered yet. Asking whether a graph
+    is among them is answered 503 (try again), never a wrong "not in this store"."""
+
+    def __contains__(self, graph: object) -> bool:
+        raise QueryFailed("the SPARQL backend has not answered yet, so the graphs it holds are "
+                          "not known; try again shortly", 503)
 
 
 @dataclass
@@ -29,6 +42,7 @@ class Service:
     build_path: str | None = field(default=None, init=False)
     named_graphs: set[str] = field(default_factory=set, init=False)
     _checked: float = field(default=0.0, init=False)
+    _graphs_tried: float = field(default=0.0, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     @property
@@ -39,7 +53,8 @@ class Service:
         if self.settings.endpoint:
             self.store = RemoteStore(self.settings.endpoint, self.settings.endpoint_timeout)
             self.engine = RemoteEngine(self.settings.endpoint)
-            self.named_graphs = await asyncio.to_thread(self._named_graphs)
+            self.named_graphs = GraphsNotKnown()
+            await self._remote_graphs()
             return
         path = current_build(self.settings)
         if path is None:
@@ -60,9 +75,27 @@ class Service:
     def _named_graphs(self) -> set[str]:
         return {row["g"] for row in self.store.select(NAMED_GRAPHS)}
 
+    async def _remote_graphs(self) -> None:
+        """Fetch the remote endpoint's named graphs; while it does not answer, try again on a
+        later request (at most once a second)."""
+        self._graphs_tried = time.monotonic()
+        try:
+            self.named_graphs = await asyncio.to_thread(self._named_graphs)
+        except StoreError as exc:
+            log.warning("the SPARQL endpoint does not answer yet (%s); serving 503 until it "
+                        "does", exc)
+
     async def refresh(self) -> None:
-        """Serve a new build once `current` points at it (checked at most once a second)."""
-        if self.settings.endpoint or time.monotonic() - self._checked < 1.0:
+        """Serve a new build once `current` points at it (checked at most once a second); for
+        a remote endpoint, learn its named graphs once it answers."""
+        if self.settings.endpoint:
+            if (isinstance(self.named_graphs, GraphsNotKnown) and not self._lock.locked()
+                    and time.monotonic() - self._graphs_tried >= RETRY_SECONDS):
+                async with self._lock:
+                    if isinstance(self.named_graphs, GraphsNotKnown):
+                        await self._remote_graphs()
+            return
+        if time.monotonic() - self._checked < 1.0:
             return
         self._checked = time.monotonic()
         path = current_build(self.settings)

@@ -82,8 +82,14 @@ class RemoteStore:
             response = self._client.post(
                 self.url, data={"query": sparql},
                 headers={"Accept": "application/sparql-results+json"})
-        except httpx.HTTPError as exc:
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise StoreError(f"the SPARQL endpoint {self.url} is unreachable: {exc}") from exc
+        except httpx.TimeoutException as exc:
+            raise StoreError(f"the SPARQL endpoint {self.url} did not answer in time: "
+                             f"{exc}") from exc
+        except httpx.HTTPError as exc:
+            raise StoreError(f"the SPARQL endpoint {self.url} broke off its answer, so the "
+                             f"result was incomplete ({type(exc).__name__}: {exc})") from exc
         if response.status_code != 200:
             raise StoreError(f"the SPARQL endpoint {self.url} answered {response.status_code}: "
                              f"{response.text[:300]}")
