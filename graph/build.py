@@ -145,6 +145,21 @@ def _prune(builds: Path, keep: int, current: Path) -> None:
     for old in done[:-keep]:
         if old != current:
             shutil.rmtree(old, ignore_errors=True)
+    # A build killed midway leaves its .partial directory; remove those whose process is gone.
+    for partial in builds.glob("*.partial"):
+        pid = partial.name.removesuffix(".partial").rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(partial, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def current_build(settings: Settings) -> Path | None:

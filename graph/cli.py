@@ -33,7 +33,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console()
-err = Console(stderr=True)
+# Error lines are not wrapped: a file:line in a message must stay whole when stderr is a pipe.
+err = Console(stderr=True, soft_wrap=True)
 
 Lang = Annotated[str, typer.Option("--lang", "-l", help="Answer language: kk, ru or en.")]
 Endpoint = Annotated[str | None, typer.Option(

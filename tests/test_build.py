@@ -140,3 +140,12 @@ def test_a_good_build_swaps_in_and_old_builds_are_pruned(workspace) -> None:
     assert len(kept) == workspace.keep_builds
     assert {p.name for p in current_build(workspace).iterdir()} >= {
         "store", "graph.nt", "graph.ttl", "graph.jsonld", "build.json"}
+
+
+def test_a_killed_builds_leftovers_are_removed_by_the_next_build(workspace) -> None:
+    builds = workspace.home / "builds"
+    dead = builds / "20200101T000000000000Z-999999999.partial"  # no such process
+    dead.mkdir()
+    (dead / "graph.nt").write_text("half a file", encoding="utf-8")
+    build(workspace)
+    assert not dead.exists()
