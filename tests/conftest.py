@@ -41,15 +41,14 @@ def embedded(settings: Settings) -> EmbeddedStore:
     return EmbeddedStore(current_build(settings) / "store")
 
 
-@pytest.fixture(scope="session")
-def oxigraph_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `oxigraph serve-read-only` over the built N-Triples dump, on a loopback port."""
+def start_oxigraph(location: Path, loads: list[list[str]]) -> Iterator[str]:
+    """A real `oxigraph serve-read-only` on a loopback port, after `oxigraph load` of each
+    argument list in `loads` (e.g. ["--file", F] or ["--file", F, "--graph", IRI])."""
     oxigraph = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
     assert oxigraph, "the oxigraph server binary (PyPI package `oxigraph`) is not installed"
-    location = tmp_path_factory.mktemp("oxigraph")
-    dump = current_build(settings) / "graph.nt"
-    subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(dump)],
-                   check=True, capture_output=True, timeout=120)
+    for args in loads:
+        subprocess.run([oxigraph, "load", "--location", str(location), *args],
+                       check=True, capture_output=True, timeout=120)
     port = free_port()
     process = subprocess.Popen(
         [oxigraph, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
@@ -70,6 +69,13 @@ def oxigraph_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     yield url
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `oxigraph serve-read-only` over the built N-Triples dump, on a loopback port."""
+    dump = current_build(settings) / "graph.nt"
+    yield from start_oxigraph(tmp_path_factory.mktemp("oxigraph"), [["--file", str(dump)]])
 
 
 @pytest.fixture(scope="session")

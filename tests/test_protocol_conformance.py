@@ -12,9 +12,6 @@ checks the rest of the request the manifest is about.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +21,7 @@ import pytest
 
 from graph.build import current_build
 from graph.settings import Settings
-from tests.conftest import BIN, _start_api, free_port
+from tests.conftest import _start_api, start_oxigraph
 
 W3C = Path(__file__).parent / "data" / "w3c"
 KASEI = "http://kasei.us/2009/09/sparql/data/"
@@ -55,33 +52,9 @@ def _w3c_home(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> S
 @pytest.fixture(scope="module")
 def w3c_oxigraph(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`oxigraph serve-read-only` holding the built graph and data1..3 in their named graphs."""
-    oxigraph = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
-    assert oxigraph, "the oxigraph server binary (PyPI package `oxigraph`) is not installed"
-    location = tmp_path_factory.mktemp("w3c-oxigraph")
     loads = [["--file", str(current_build(settings) / "graph.nt")]] + [
         ["--file", str(W3C / f"data{n}.nt"), "--graph", iri] for n, iri in GRAPHS.items()]
-    for args in loads:
-        subprocess.run([oxigraph, "load", "--location", str(location), *args],
-                       check=True, capture_output=True, timeout=120)
-    port = free_port()
-    process = subprocess.Popen(
-        [oxigraph, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"oxigraph did not start: {process.stderr.read().decode()[:500]}")
-        time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    yield from start_oxigraph(tmp_path_factory.mktemp("w3c-oxigraph"), loads)
 
 
 @pytest.fixture(scope="module", params=["embedded", "remote"])
