@@ -22,6 +22,7 @@ from graph.errors import BuildError, ResolveError, StoreError
 from graph.queries import IRI
 from graph.settings import Settings
 from graph.store import open_store
+from graph.words import words
 
 app = typer.Typer(
     help="agrikg: an open knowledge graph of agricultural market access.\n\n"
@@ -136,24 +137,9 @@ def check(
 
 _COLOURS = {"open": "green", "requirements-agreed": "green", "restriction-lifted": "green",
             "requirements-planned": "yellow", "restricted": "red", "unknown": "bright_black"}
-_WORDS = {
-    "permitted": {"en": "Permitted", "ru": "Разрешено", "kk": "Рұқсат"},
-    "veterinary": {"en": "Veterinary requirements", "ru": "Ветеринарные требования",
-                   "kk": "Ветеринариялық талаптар"},
-    "source": {"en": "Source", "ru": "Источник", "kk": "Дереккөз"},
-    "inferred": {"en": "Inferred", "ru": "Выведено", "kk": "Тұжырымдалған"},
-    "narrower": {"en": "Narrower products", "ru": "Более узкая продукция", "kk": "Тар өнімдер"},
-    "yes": {"en": "yes", "ru": "да", "kk": "иә"},
-    "no": {"en": "no", "ru": "нет", "kk": "жоқ"},
-    "unknown": {"en": "unknown", "ru": "неизвестно", "kk": "белгісіз"},
-    "not stated": {"en": "not stated by the source", "ru": "источник не указывает",
-                   "kk": "дереккөзде көрсетілмеген"},
-}
-
-
 def _print_answer(answer: dict) -> None:
     lang = answer["lang"]
-    word = {k: v[lang] for k, v in _WORDS.items()}
+    word = words(lang)
     colour = _COLOURS.get(answer["status"], "white")
     permitted = {True: word["yes"], False: word["no"], None: word["unknown"]}[answer["permitted"]]
     vet = answer["veterinary_requirements"]
@@ -163,7 +149,7 @@ def _print_answer(answer: dict) -> None:
         f" ({answer['market']['code']})",
         f"[{colour} bold]{answer['status_label']}[/{colour} bold] [dim]({answer['status']})[/dim]",
         f"{word['permitted']}: {permitted}",
-        f"{word['veterinary']}: {vet['label'] if vet else word['not stated']}",
+        f"{word['vet']}: {vet['label'] if vet else word['not_stated']}",
         "",
         answer["message"],
     ]

@@ -22,6 +22,7 @@ from graph.errors import ResolveError
 from graph.network import BROADER_EDGE, MARKET_KIND, RECORD_EDGE, Filters, projection
 from graph.resolve import resolve_market, resolve_product
 from graph.store import Store
+from graph.words import words as words_in
 
 MAX_NODES = 300
 STATUS_COLOURS = {
@@ -36,11 +37,7 @@ WORDS = {
     "broader": {"en": "is part of (broader product)", "ru": "входит в (более широкая группа)",
                 "kk": "құрамына кіреді (кеңірек топ)"},
     "status": {"en": "Status", "ru": "Статус", "kk": "Мәртебе"},
-    "as_of": {"en": "As of", "ru": "По состоянию на", "kk": "Күйі бойынша"},
-    "source": {"en": "Source", "ru": "Источник", "kk": "Дереккөз"},
     "hs": {"en": "HS", "ru": "ТН ВЭД/ГС", "kk": "СЭҚ ТН/ҮС"},
-    "vet": {"en": "Veterinary requirements", "ru": "Ветеринарные требования",
-            "kk": "Ветеринариялық талаптар"},
     "cut": {"en": "The graph has {total} nodes; {shown} are drawn. Filter by market, product "
                   "or status to see the rest.",
             "ru": "В графе {total} узлов; показано {shown}. Отфильтруйте по рынку, продукции "
@@ -100,7 +97,7 @@ def _cut(graph: nx.MultiDiGraph, limit: int) -> nx.MultiDiGraph:
 def network(graph: nx.MultiDiGraph, lang: str) -> Network:
     """The pyvis network: markets as boxes, products as dots sized by reach, records as
     arrows coloured by status, the hierarchy as grey dashes."""
-    words = {k: v[lang] for k, v in WORDS.items()}
+    words = words_in(lang, WORDS)
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     colours: dict[str, object] = {}
     for node, data in graph.nodes(data=True):
@@ -159,7 +156,7 @@ def render(store: Store, lang: str = "en", filters: Filters | None = None,
     options_dict = json.loads(options)
     options_dict.setdefault("physics", {})["stabilization"] = {"iterations": 300}
     script, css = vis_assets()
-    words = {k: v[lang] for k, v in WORDS.items()}
+    words = words_in(lang, WORDS)
     note = words["cut"].format(total=total, shown=graph.number_of_nodes()) if total > limit \
         else (words["empty"] if total == 0 else "")
     data = json.dumps({"nodes": nodes, "edges": edges, "options": options_dict},

@@ -15,6 +15,7 @@ from graph.analytics import stats
 from graph.catalog import list_markets, search_products
 from graph.errors import ResolveError
 from graph.views import render_filtered
+from graph.words import words
 
 router = APIRouter(tags=["Explore"])
 
@@ -37,26 +38,11 @@ WORDS: dict[str, dict[str, str]] = {
                      "kk": "Жазбалары бар нарықтар"},
     "all_markets": {"en": "All markets", "ru": "Все рынки", "kk": "Барлық нарықтар"},
     "check": {"en": "Check", "ru": "Проверить", "kk": "Тексеру"},
-    "permitted": {"en": "Permitted", "ru": "Разрешено", "kk": "Рұқсат етілген"},
-    "yes": {"en": "yes", "ru": "да", "kk": "иә"},
-    "no": {"en": "no", "ru": "нет", "kk": "жоқ"},
-    "unknown": {"en": "unknown", "ru": "неизвестно", "kk": "белгісіз"},
-    "vet": {"en": "Veterinary requirements", "ru": "Ветеринарные требования",
-            "kk": "Ветеринариялық талаптар"},
-    "not_stated": {"en": "not stated by the source", "ru": "источник не указывает",
-                   "kk": "дереккөзде көрсетілмеген"},
-    "as_of": {"en": "As of", "ru": "По состоянию на", "kk": "Күйі бойынша"},
     "inherited": {"en": "Inherited from", "ru": "Унаследовано от", "kk": "Мұраланған топ"},
     "inherited_why": {"en": "The record is on “{via}”, which covers “{product}”.",
                       "ru": "Запись сделана на «{via}», что охватывает «{product}».",
                       "kk": "Жазба «{via}» бойынша, ол «{product}» өнімін қамтиды."},
-    "source": {"en": "Source", "ru": "Источник", "kk": "Дереккөз"},
     "said": {"en": "said", "ru": "сказал", "kk": "деді"},
-    "translation": {"en": "Translation", "ru": "Перевод", "kk": "Аударма"},
-    "inferred": {"en": "Inferred, not stated", "ru": "Выведено, не сказано",
-                 "kk": "Тұжырымдалған, айтылмаған"},
-    "narrower": {"en": "Records on narrower products", "ru": "Записи по более узкой продукции",
-                 "kk": "Тар өнімдер бойынша жазбалар"},
     "not_found": {"en": "Not found", "ru": "Не найдено", "kk": "Табылмады"},
     "did_you_mean": {"en": "Did you mean", "ru": "Возможно, вы имели в виду",
                      "kk": "Мүмкін, сіз мынаны меңзедіңіз"},
@@ -77,7 +63,7 @@ WORDS: dict[str, dict[str, str]] = {
                                             "closest matches.", "content": {"text/html": {}}}})
 def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
                   product: Filter = None, market: Filter = None) -> Response:
-    words = {k: v[lang] for k, v in WORDS.items()}
+    page_words = words(lang, WORDS)
     answer: dict[str, Any] | None = None
     error: ResolveError | None = None
     if product and market:
@@ -88,7 +74,7 @@ def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
             error = exc
     markets = list_markets(svc.store, lang)
     context = {
-        "lang": lang, "words": words, "answer": answer, "error": error,
+        "lang": lang, "words": page_words, "answer": answer, "error": error,
         "product": product or "", "market": market or "",
         "markets_with_records": [m for m in markets if m["records"]],
         "markets": sorted(markets, key=lambda m: m["label"]),
@@ -104,7 +90,7 @@ def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
         context["explore_market"] = "/explore?" + urlencode(
             {"market": answer["market"]["code"], "lang": lang})
         if answer["via"]:
-            context["via_text"] = words["inherited_why"].format(
+            context["via_text"] = page_words["inherited_why"].format(
                 via=answer["via"]["label"], product=answer["product"]["label"])
     return templates.TemplateResponse(request, "exporter.html", context,
                                       status_code=404 if error else 200)
