@@ -23,7 +23,7 @@ from graph.errors import ResolveError
 from graph.namespaces import MARKET, STATEMENT
 from graph.queries import IRI, select
 from graph.resolve import Resolved, fold, market_index, product_index
-from graph.store import Row, Store
+from graph.store import Row, Store, cached
 
 
 def _product(store: Store, iri: str, lang: str) -> dict[str, Any]:
@@ -45,10 +45,11 @@ def _status_entry(store: Store, row: Row | None, via: str | None, lang: str) -> 
 
 
 def list_markets(store: Store, lang: str) -> list[dict[str, Any]]:
-    return [{"code": r["code"], "alpha3": r["alpha3"], "numeric": r["numeric"],
-             "iri": r["market"], "label": r.get("label", r["code"]),
-             "records": int(r["records"])}
-            for r in select(store, "markets", lang=lang)]
+    """Every market with its record count; counted once per build and language."""
+    return cached(store, f"markets:{lang}", lambda: [
+        {"code": r["code"], "alpha3": r["alpha3"], "numeric": r["numeric"], "iri": r["market"],
+         "label": r.get("label", r["code"]), "records": int(r["records"])}
+        for r in select(store, "markets", lang=lang)])
 
 
 def market_overview(store: Store, market: Resolved, lang: str) -> dict[str, Any]:
@@ -102,7 +103,7 @@ def search_products(store: Store, q: str | None, lang: str, limit: int = 50) -> 
     digits = "".join(c for c in (q or "") if c.isdigit())
     found = []
     for iri in index.labels:
-        names = [name for name, iris in index.by_name.items() if iri in iris]
+        names = index.names.get(iri, set())
         codes = index.codes.get(iri, [])
         hit = (not wanted
                or any(wanted in name for name in names)
@@ -144,9 +145,7 @@ def source_detail(store: Store, source_id: str, lang: str) -> dict[str, Any]:
     valid = re.fullmatch(r"[A-Za-z0-9._-]{1,128}", iri.removeprefix(str(STATEMENT)))
     rows = select(store, "statement", statement=IRI(iri), lang=lang) if valid else []
     if not rows:
-        known = [r["statement"].rsplit("/", 1)[-1] for r in select(
-            store, "records_citing_source",
-            source=IRI("https://w3id.org/agrikg/document/kz-gov-meeting-report"), lang=lang)]
+        known = [r["statement"].rsplit("/", 1)[-1] for r in select(store, "statements")]
         close = sorted({k for k in known if fold(source_id)[:4] in k})[:5] or sorted(set(known))[:5]
         raise ResolveError("source", source_id, close)
     first = rows[0]

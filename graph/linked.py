@@ -3,6 +3,8 @@ for a page; and the dataset's own VoID/DCAT description."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -39,6 +41,16 @@ def describe(store: Store, iri: str) -> list[ox.Triple]:
         obj = _term(row["o"], row["kind"], row.get("lang", ""), row.get("datatype", ""))
         triples.append(ox.Triple(subject, ox.NamedNode(row["p"]), obj))
     return triples
+
+
+@lru_cache(maxsize=4)
+def ontology_triples(ontology_dir: Path) -> tuple[ox.Triple, ...]:
+    """The ontology and status schemes as the build reads them (shapes excluded), parsed once."""
+    triples: list[ox.Triple] = []
+    for path in sorted(ontology_dir.glob("*.ttl")):
+        if path.name != "shapes.ttl":
+            triples += [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+    return tuple(triples)
 
 
 def serialize(triples: list[ox.Triple], fmt: str) -> bytes:

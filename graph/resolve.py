@@ -46,6 +46,12 @@ class ProductIndex:
     broader: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_pref: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add_name(self, product: str, name: str) -> None:
+        """A folded name, indexed both ways: name -> products and product -> names."""
+        self.by_name[name].add(product)
+        self.names[product].add(name)
 
     def depth(self, product: str) -> int:
         """Longest path to a top concept: the deeper, the more specific."""
@@ -101,9 +107,9 @@ def _product_index(store: Store) -> ProductIndex:
             if kind == "pref":
                 index.labels[product][row.get("lang", "")] = value
                 index.by_pref[fold(value)].add(product)
-            index.by_name[fold(value)].add(product)
+            index.add_name(product, fold(value))
     for product in index.labels:
-        index.by_name[fold(product.rsplit("/", 1)[-1])].add(product)
+        index.add_name(product, fold(product.rsplit("/", 1)[-1]))
     return index
 
 

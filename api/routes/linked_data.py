@@ -11,7 +11,14 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from api.deps import ServiceDep, templates, wants_html
-from graph.linked import curie, dataset_description, describe, page_rows, serialize
+from graph.linked import (
+    curie,
+    dataset_description,
+    describe,
+    ontology_triples,
+    page_rows,
+    serialize,
+)
 from graph.namespaces import BASE
 from graph.results import FORMATS
 from graph.sparql import NotAcceptable, negotiate
@@ -82,13 +89,8 @@ for _kind in KINDS:
 @router.get("/ontology", responses=RDF_RESPONSES,
             summary="The agrikg ontology (classes, properties, status schemes)")
 async def ontology(request: Request, svc: ServiceDep, format: Format = None) -> Response:
-    import pyoxigraph as ox
-
-    triples = []
-    for path in sorted(Path(svc.settings.ontology_dir).glob("*.ttl")):
-        if path.name != "shapes.ttl":
-            triples += [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
-    return _rdf_response(request, triples, format, "agrikg ontology", BASE + "ontology")
+    triples = ontology_triples(Path(svc.settings.ontology_dir))
+    return _rdf_response(request, list(triples), format, "agrikg ontology", BASE + "ontology")
 
 
 @router.get("/dataset", responses=RDF_RESPONSES, summary="VoID/DCAT description of the dataset")
