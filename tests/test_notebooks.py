@@ -65,7 +65,10 @@ def executed(settings: Settings) -> Callable[[str], str]:
             with pytest.MonkeyPatch.context() as env:
                 env.setenv("AGRIKG_HOME", str(settings.home))
                 env.delenv("AGRIKG_ENDPOINT", raising=False)
+                # Outputs arrive on IOPub after a cell finishes; on a busy machine nbclient's
+                # default 4 s wait drops them silently, so wait longer and fail loudly instead.
                 client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT,
+                                        iopub_timeout=60, raise_on_iopub_timeout=True,
                                         resources={"metadata": {"path": str(NOTEBOOKS)}})
                 client.execute()  # raises CellExecutionError on the first failing cell
             errors = [o for cell in nb.cells for o in cell.get("outputs", [])
