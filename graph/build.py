@@ -21,7 +21,7 @@ import pyoxigraph
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
-from graph.curated import load_curated
+from graph.curated import Curated, load_curated
 from graph.errors import BuildError, Origin, Problem
 from graph.markets import market_graph
 from graph.namespaces import DATASET, PREFIXES
@@ -64,8 +64,8 @@ def _line_of(exc: Exception) -> int:
     return int(getattr(exc, "lines", 0) or getattr(exc, "line", 0) or 0)
 
 
-def assemble(settings: Settings, progress: Progress = lambda _: None) -> Graph:
-    """Parse and validate; return the graph to serve, or raise BuildError naming each problem."""
+def combine(settings: Settings, progress: Progress = lambda _: None) -> tuple[Graph, Curated]:
+    """Ontology, curated data and ISO 3166 markets in one graph, not yet validated."""
     progress("parsing the ontology")
     graph = parse_ontology(settings.ontology_dir)
     progress("reading curated data")
@@ -73,6 +73,12 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Graph:
     graph += curated.graph
     progress("adding ISO 3166 markets")
     graph += market_graph()
+    return graph, curated
+
+
+def assemble(settings: Settings, progress: Progress = lambda _: None) -> Graph:
+    """Parse and validate; return the graph to serve, or raise BuildError naming each problem."""
+    graph, curated = combine(settings, progress)
     progress(f"validating {len(graph):,} triples (SHACL, HS 2022)")
     shapes = load_shapes(settings.ontology_dir)
     problems = check_hs_codes(graph, curated.origins)

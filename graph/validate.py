@@ -1,21 +1,25 @@
 """Check the built graph before it is served: SHACL shapes, and HS codes against HS 2022.
 
-Each problem names the resource, the file and line it came from, and the rule it breaks.
+Each problem names the resource, the file and line it came from, and the rule it breaks. The
+curated build checks an rdflib graph with pySHACL (small, and pySHACL's results are the
+reference); a build from a large file checks the store itself, the shapes run as SPARQL by
+graph/conformance.py. Both report the same Problems.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
+import pyoxigraph
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH, SKOS
 
-from graph import ONTOLOGY_DIR, REFERENCE_DIR
+from graph import ONTOLOGY_DIR, REFERENCE_DIR, conformance
 from graph.errors import Origin, Problem
 from graph.namespaces import AGK
 
@@ -27,14 +31,47 @@ def hs2022_codes(path: Path = REFERENCE_DIR / "hs2022.csv") -> frozenset[str]:
         return frozenset(row["hscode"] for row in csv.DictReader(handle) if row["hscode"].isdigit())
 
 
-def check_hs_codes(graph: Graph, origins: dict[str, Origin]) -> list[Problem]:
+def hs_code_problems(codes: Iterable[tuple[str, str]],
+                     origins: Mapping[str, Origin]) -> list[Problem]:
+    """The rule itself, for (product, code) pairs from a graph or a store: the code exists."""
     known = hs2022_codes()
+    return [Problem(product, origins.get(product), "HS 2022 code",
+                    f"HS code {code} does not exist in HS 2022")
+            for product, code in codes if code not in known]
+
+
+def check_hs_codes(graph: Graph, origins: Mapping[str, Origin]) -> list[Problem]:
+    return hs_code_problems(((str(product), str(code))
+                             for product, code in graph.subject_objects(SKOS.notation)
+                             if isinstance(code, Literal) and code.datatype == AGK.HSCode),
+                            origins)
+
+
+HS_CODES_QUERY = f"""SELECT ?product ?code WHERE {{
+    ?product <{SKOS.notation}> ?code FILTER(DATATYPE(?code) = <{AGK.HSCode}>) }}"""
+
+
+def check_store(store: pyoxigraph.Store, shapes: Graph,
+                origins: Mapping[str, Origin] | None = None) -> list[Problem]:
+    """SHACL (as SPARQL) and HS 2022 on a store of any size; origins where known.
+
+    Raises conformance.UnsupportedShape when shapes.ttl uses what the translator lacks."""
+    origins = origins or {}
     problems = []
-    for product, code in graph.subject_objects(SKOS.notation):
-        if isinstance(code, Literal) and code.datatype == AGK.HSCode and str(code) not in known:
-            problems.append(Problem(str(product), origins.get(str(product)), "HS 2022 code",
-                                    f"HS code {code} does not exist in HS 2022"))
-    return problems
+    for violation in conformance.validate(store, shapes):
+        focus = _text(violation.focus)
+        detail = f" (value: {_text(violation.value)})" if violation.value is not None else ""
+        problems.append(Problem(focus, origins.get(focus),
+                                _rule_name(shapes, violation.shape, URIRef(violation.path)),
+                                violation.message + detail))
+    codes = ((_text(s["product"]), _text(s["code"])) for s in store.query(HS_CODES_QUERY))
+    problems += hs_code_problems(codes, origins)
+    return sorted(set(problems), key=lambda p: (p.focus, p.rule, p.message))
+
+
+def _text(term: object) -> str:
+    """A pyoxigraph term as rdflib's str() gives it: the IRI, the lexical form, the bnode id."""
+    return str(getattr(term, "value", term))
 
 
 def _ontology_line(iri: str, files: Iterable[Path]) -> Origin | None:
