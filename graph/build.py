@@ -8,25 +8,31 @@ served graph untouched.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import re
 import shutil
+import threading
 import time
+import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
+from graph.conformance import Translator, UnsupportedShape
 from graph.curated import Curated, load_curated
 from graph.errors import BuildError, Origin, Problem
 from graph.markets import market_graph
 from graph.namespaces import DATASET, PREFIXES
 from graph.settings import Settings
-from graph.validate import check_hs_codes, check_shapes, load_shapes
+from graph.validate import check_hs_codes, check_shapes, check_store, load_shapes, ontology_line
 
 STORE_DIR = "store"
 DUMPS = {"graph.nt": "nt", "graph.ttl": "turtle", "graph.jsonld": "json-ld"}
@@ -41,6 +47,7 @@ class BuildResult:
     triples: int
     built_at: str
     seconds: float
+    phases: dict[str, float] | None = None  # a build from a file: seconds per phase
 
 
 def parse_ontology(ontology_dir: Path) -> Graph:
@@ -91,17 +98,29 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Graph:
     return graph
 
 
-def describe_dataset(graph: Graph, built_at: str) -> None:
-    """A VoID description of the dataset itself, so the graph says how big and how fresh it is."""
+def dataset_description(built_at: str, count: int) -> Graph:
+    """A VoID description of the dataset itself, so the graph says how big and how fresh it is;
+    `count` is the number of triples including these."""
     dataset = URIRef(DATASET)
-    count = len(graph) + 4
+    graph = Graph()
     graph.add((dataset, RDF.type, VOID.Dataset))
     graph.add((dataset, DCTERMS.modified, Literal(built_at, datatype=XSD.dateTime)))
     graph.add((dataset, VOID.triples, Literal(count)))
     graph.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    return graph
 
 
-def build(settings: Settings | None = None, progress: Progress = lambda _: None) -> BuildResult:
+VOID_SIZE = len(dataset_description("2000-01-01T00:00:00Z", 0))
+
+
+def describe_dataset(graph: Graph, built_at: str) -> None:
+    graph += dataset_description(built_at, len(graph) + VOID_SIZE)
+
+
+def build(settings: Settings | None = None, progress: Progress = lambda _: None,
+          source: Path | None = None) -> BuildResult:
+    """Build the curated data, or with `source` a large RDF file (plus the ontology), into a
+    new build directory, and make it current only once it is valid and complete."""
     settings = settings or Settings()
     started = time.monotonic()
     builds = settings.home / "builds"
@@ -111,20 +130,14 @@ def build(settings: Settings | None = None, progress: Progress = lambda _: None)
     target = builds / f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}"
     partial = target.with_name(target.name + ".partial")
     try:
-        graph = assemble(settings, progress)
-        describe_dataset(graph, built_at)
-        partial.mkdir()
-        for name, fmt in DUMPS.items():
-            progress(f"writing {name}")
-            graph.serialize(partial / name, format=fmt, encoding="utf-8")
-        progress("loading the Oxigraph store")
-        store = pyoxigraph.Store(str(partial / STORE_DIR))
-        store.bulk_load(path=str(partial / "graph.nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        store.optimize()
-        store.flush()
-        del store
-        info = {"built_at": built_at, "triples": len(graph),
-                "seconds": round(time.monotonic() - started, 3)}
+        if source is None:
+            triples = _build_curated(settings, partial, built_at, progress)
+            info: dict = {"built_at": built_at, "triples": triples}
+        else:
+            triples, phases = _build_from_file(settings, Path(source), partial, built_at, progress)
+            info = {"built_at": built_at, "triples": triples, "source": str(Path(source).resolve()),
+                    "phases": phases}
+        info["seconds"] = round(time.monotonic() - started, 3)
         (partial / INFO_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
         partial.rename(target)
     except BaseException:
@@ -133,7 +146,224 @@ def build(settings: Settings | None = None, progress: Progress = lambda _: None)
     progress("making the new build current")
     _swap(settings.current, target)
     _prune(builds, keep=settings.keep_builds, current=target)
-    return BuildResult(target, len(graph), built_at, time.monotonic() - started)
+    return BuildResult(target, triples, built_at, time.monotonic() - started, info.get("phases"))
+
+
+def _build_curated(settings: Settings, partial: Path, built_at: str, progress: Progress) -> int:
+    """Small data: rdflib and pySHACL, whose results carry each record's file and line."""
+    graph = assemble(settings, progress)
+    describe_dataset(graph, built_at)
+    partial.mkdir()
+    for name, fmt in DUMPS.items():
+        progress(f"writing {name}")
+        graph.serialize(partial / name, format=fmt, encoding="utf-8")
+    progress("loading the Oxigraph store")
+    store = pyoxigraph.Store(str(partial / STORE_DIR))
+    store.bulk_load(path=str(partial / "graph.nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    store.optimize()
+    store.flush()
+    del store
+    return len(graph)
+
+
+# --------------------------------------------------------------------------- from a large file
+
+MAX_PROBLEMS = 100  # a file broken everywhere is reported by its first problems, not a million
+_OX_DUMPS = {"graph.nt": pyoxigraph.RdfFormat.N_TRIPLES, "graph.ttl": pyoxigraph.RdfFormat.TURTLE,
+             "graph.jsonld": pyoxigraph.RdfFormat.JSON_LD}
+# Formats a parser reads line-compatibly after N-Triples: the ontology can go in front of the
+# file in one load, so that its blank nodes and the file's copy of them (as `agrikg generate`
+# writes it, canonically labelled) are the same nodes, not two copies.
+_NT_PREFIXABLE = {pyoxigraph.RdfFormat.N_TRIPLES, pyoxigraph.RdfFormat.TURTLE}
+
+
+def _build_from_file(settings: Settings, source: Path, partial: Path, built_at: str,
+                     progress: Progress) -> tuple[int, dict[str, float]]:
+    """Large data: the file goes straight into the on-disk store, is validated there (SHACL as
+    SPARQL, HS 2022), and the dumps are written by Oxigraph. No rdflib graph of the data."""
+    phases: dict[str, float] = {}
+    clock = time.monotonic()
+
+    def phase(name: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        phases[name] = round(now - clock, 3)
+        clock = now
+
+    fmt = _source_format(source)
+    shapes = load_shapes(settings.ontology_dir)
+    translator = _translator(shapes)  # refuse untranslatable shapes before any work
+    ontology = _ontology_ntriples(settings.ontology_dir)
+    partial.mkdir()
+    progress(f"loading {source.name} into the store")
+    store = pyoxigraph.Store(str(partial / STORE_DIR))
+    try:
+        triples = _fill(store, settings, source, fmt, ontology, shapes, translator, built_at,
+                        partial, progress, phase)
+        store.flush()
+    except BaseException as exc:
+        traceback.clear_frames(exc.__traceback__)  # frames below hold the store open
+        raise
+    finally:
+        del store  # closed before the build directory is renamed or removed
+    return triples, phases
+
+
+def _fill(store: pyoxigraph.Store, settings: Settings, source: Path, fmt: pyoxigraph.RdfFormat,
+          ontology: bytes, shapes: Graph, translator: Translator, built_at: str, partial: Path,
+          progress: Progress, phase: Callable[[str], None]) -> int:
+    """Load, validate, describe, optimize, dump: the phases of a build from a file."""
+    _load(store, source, fmt, ontology)
+    phase("load")
+
+    progress(f"validating {len(store):,} triples (SHACL as SPARQL, HS 2022)")
+    problems = check_store(store, shapes, translator=translator)
+    if problems:
+        raise BuildError(_locate(problems, source, settings.ontology_dir))
+    phase("validate")
+
+    _describe_store(store, built_at)
+    triples = len(store)
+    progress("optimizing the store")
+    store.optimize()
+    phase("index")
+
+    progress(f"writing {', '.join(_OX_DUMPS)}")
+    _dump(store, partial)
+    phase("dumps")
+    return triples
+
+
+def _source_format(source: Path) -> pyoxigraph.RdfFormat:
+    if not source.is_file():
+        raise BuildError([Problem(str(source), Origin(str(source)), "--from", "no such file")])
+    fmt = pyoxigraph.RdfFormat.from_extension(source.suffix.lstrip(".").lower())
+    if fmt is None:
+        raise BuildError([Problem(str(source), Origin(str(source)), "--from",
+                                  f"cannot tell the RDF format from the extension {source.suffix!r}"
+                                  "; use .nt, .ttl, .rdf, .jsonld or .n3")])
+    if fmt.supports_datasets:
+        raise BuildError([Problem(str(source), Origin(str(source)), "--from",
+                                  f"{fmt.name} holds named graphs; the built graph is one "
+                                  "graph (serve named graphs with `agrikg serve --extra`)")])
+    return fmt
+
+
+def _translator(shapes: Graph) -> Translator:
+    try:
+        return Translator(shapes)
+    except UnsupportedShape as exc:
+        raise BuildError([Problem("ontology/shapes.ttl", Origin("ontology/shapes.ttl"),
+                                  "SHACL as SPARQL", str(exc))]) from None
+
+
+def _ontology_ntriples(ontology_dir: Path) -> bytes:
+    """The ontology as canonical N-Triples: the same blank node labels `agrikg generate` writes."""
+    graph = to_canonical_graph(parse_ontology(ontology_dir))
+    lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
+    return b"".join(sorted(line for line in lines if line.strip()))
+
+
+class _Chain(io.RawIOBase):
+    """The ontology's N-Triples, then the file: one document for the parser."""
+
+    def __init__(self, head: bytes, path: Path):
+        self._parts: list[io.RawIOBase | io.BufferedIOBase] = [io.BytesIO(head), path.open("rb")]
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        while self._parts:
+            read = self._parts[0].readinto(buffer)
+            if read:
+                return read
+            self._parts.pop(0).close()
+        return 0
+
+    def close(self) -> None:
+        for part in self._parts:
+            part.close()
+        super().close()
+
+
+def _load(store: pyoxigraph.Store, source: Path, fmt: pyoxigraph.RdfFormat,
+          ontology: bytes) -> None:
+    offset = 0
+    try:
+        if fmt in _NT_PREFIXABLE:
+            offset = ontology.count(b"\n")
+            with io.BufferedReader(_Chain(ontology, source), 1 << 20) as stream:
+                store.bulk_load(stream, fmt)
+        else:
+            store.bulk_load(ontology, pyoxigraph.RdfFormat.N_TRIPLES)
+            store.bulk_load(path=str(source), format=fmt)
+    except SyntaxError as exc:
+        line = max((exc.lineno or 0) - offset, 0)
+        column = f", column {exc.offset}" if exc.offset else ""
+        message = re.sub(r"^Parser error at line \d+ column \d+: ", "", str(exc.msg))
+        raise BuildError([Problem(str(source), Origin(str(source), line), f"{fmt.name} syntax",
+                                  f"{message} (line {line}{column})")]) from None
+    except (ValueError, OSError) as exc:
+        raise BuildError([Problem(str(source), Origin(str(source)), "--from",
+                                  f"cannot load as {fmt.name}: {exc}")]) from None
+
+
+def _describe_store(store: pyoxigraph.Store, built_at: str) -> None:
+    """The same VoID description as the curated build, replacing any the file brought."""
+    dataset = URIRef(DATASET)
+    old = dataset_description(built_at, 0)
+    for _, predicate, _ in old:
+        store.update(f"DELETE WHERE {{ <{dataset}> <{predicate}> ?o }}")
+    text = dataset_description(built_at, len(store) + VOID_SIZE).serialize(
+        format="nt", encoding="utf-8")
+    store.load(text, pyoxigraph.RdfFormat.N_TRIPLES)
+
+
+def _dump(store: pyoxigraph.Store, partial: Path) -> None:
+    """The three dumps at once: Oxigraph's serialisers release the GIL."""
+    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    errors: list[BaseException] = []
+
+    def write(name: str, fmt: pyoxigraph.RdfFormat) -> None:
+        try:
+            store.dump(str(partial / name), fmt, from_graph=pyoxigraph.DefaultGraph(),
+                       prefixes=None if fmt == pyoxigraph.RdfFormat.N_TRIPLES else prefixes)
+        except BaseException as exc:  # re-raised in the building thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=item) for item in _OX_DUMPS.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+def _locate(problems: list[Problem], source: Path, ontology_dir: Path) -> list[Problem]:
+    """Give each problem the line of the file where its focus is first a subject (N-Triples
+    and Turtle written with full IRIs), else where the ontology defines it."""
+    shown = problems[:MAX_PROBLEMS]
+    wanted = {p.focus for p in shown}
+    lines: dict[str, int] = {}
+    if _source_format(source) in _NT_PREFIXABLE:
+        with source.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if raw.startswith(b"<"):
+                    iri = raw[1:raw.find(b">")].decode("utf-8", "replace")
+                    if iri in wanted and iri not in lines:
+                        lines[iri] = number
+                        if len(lines) == len(wanted):
+                            break
+    files = sorted(ontology_dir.glob("*.ttl"))
+    located = [replace(p, origin=Origin(str(source), lines[p.focus])) if p.focus in lines
+               else replace(p, origin=ontology_line(p.focus, files) or Origin(str(source)))
+               for p in shown]
+    if len(problems) > len(shown):
+        located.append(Problem(str(source), Origin(str(source)), "…",
+                               f"{len(problems) - len(shown):,} more problems not shown"))
+    return located
 
 
 def _swap(link: Path, target: Path) -> None:

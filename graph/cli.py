@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -92,7 +93,14 @@ def _print_build_error(exc: BuildError) -> None:
 
 
 @app.command()
-def build() -> None:
+def build(
+    source: Annotated[Path | None, typer.Option(
+        "--from", metavar="FILE",
+        help="Build from a large RDF file instead of graph/data/ (e.g. one written by "
+             "`agrikg generate`): N-Triples, Turtle, RDF/XML, JSON-LD or N3 by extension. "
+             "The ontology is added; the file is loaded straight into the store and validated "
+             "there (SHACL run as SPARQL, HS 2022), for graphs of millions of triples.")] = None,
+) -> None:
     """Parse the ontology and graph/data/, validate (SHACL, HS 2022), write the store and dumps.
 
     The new build replaces the served one only when it is valid and complete.
@@ -100,12 +108,15 @@ def build() -> None:
     settings = Settings()
     with _user_errors(), err.status("building") as status:
         try:
-            result = build_graph(settings, progress=lambda m: status.update(m))
+            result = build_graph(settings, progress=lambda m: status.update(m), source=source)
         except OSError as exc:  # home not a directory, read-only, disk full, ...
             raise StoreError(f"The graph was not built: cannot write {exc.filename or settings.home}"
                              f" ({exc.strerror or exc}); check AGRIKG_HOME and the free disk "
                              "space. The graph served before stays as it was.") from None
     out.print(f"Built {result.triples:,} triples in {result.seconds:.1f} s -> {result.path}")
+    if result.phases:
+        out.print("Phases: " + ", ".join(f"{name} {seconds:.1f} s"
+                                         for name, seconds in result.phases.items()))
     out.print(f"Dumps: {', '.join(p.name for p in sorted(result.path.glob('graph.*')))}")
 
 

@@ -52,13 +52,14 @@ HS_CODES_QUERY = f"""SELECT ?product ?code WHERE {{
 
 
 def check_store(store: pyoxigraph.Store, shapes: Graph,
-                origins: Mapping[str, Origin] | None = None) -> list[Problem]:
+                origins: Mapping[str, Origin] | None = None,
+                translator: conformance.Translator | None = None) -> list[Problem]:
     """SHACL (as SPARQL) and HS 2022 on a store of any size; origins where known.
 
     Raises conformance.UnsupportedShape when shapes.ttl uses what the translator lacks."""
     origins = origins or {}
     problems = []
-    for violation in conformance.validate(store, shapes):
+    for violation in (translator or conformance.Translator(shapes)).run(store):
         focus = _text(violation.focus)
         detail = f" (value: {_text(violation.value)})" if violation.value is not None else ""
         problems.append(Problem(focus, origins.get(focus),
@@ -74,7 +75,7 @@ def _text(term: object) -> str:
     return str(getattr(term, "value", term))
 
 
-def _ontology_line(iri: str, files: Iterable[Path]) -> Origin | None:
+def ontology_line(iri: str, files: Iterable[Path]) -> Origin | None:
     """Find where an ontology term is defined in the Turtle files, for the error message."""
     local = re.split(r"[#/]", iri)[-1]
     for path in files:
@@ -100,7 +101,7 @@ def check_shapes(graph: Graph, shapes: Graph, origins: dict[str, Origin],
         shape = results.value(result, SH.sourceShape)
         rule = _rule_name(shapes, shape, path)
         origin = origins.get(str(focus)) or (
-            _ontology_line(str(focus), files) if isinstance(focus, URIRef) else None)
+            ontology_line(str(focus), files) if isinstance(focus, URIRef) else None)
         detail = f" (value: {value})" if value is not None else ""
         problems.append(Problem(str(focus), origin, rule, message + detail))
     unique = set(problems)

@@ -149,3 +149,138 @@ def test_a_killed_builds_leftovers_are_removed_by_the_next_build(workspace) -> N
     (dead / "graph.nt").write_text("half a file", encoding="utf-8")
     build(workspace)
     assert not dead.exists()
+
+
+# -- agrikg build --from FILE: a large generated graph, validated on the store -------------------
+
+STATUS = "https://w3id.org/agrikg/ontology#accessStatus"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated graph of about 10^4 triples (`agrikg generate --triples 10000`)."""
+    from graph.generate import write
+
+    path = tmp_path_factory.mktemp("generated") / "g4.nt"
+    write(path, 10_000, seed=7)
+    return path
+
+
+def _a_record(path: Path) -> tuple[int, str, str]:
+    """(line, record IRI, its status line) of the first access record's status in the file."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.split(" ")[1:2] == [f"<{STATUS}>"]:
+            return number, line.split(" ", 1)[0].strip("<>"), line
+    raise AssertionError("no access record in the generated file")
+
+
+def _fails_from(settings: Settings, source: Path) -> list:
+    before = current_build(settings)
+    with pytest.raises(BuildError) as caught:
+        build(settings, source=source)
+    assert current_build(settings) == before, "a failed build must not replace the served one"
+    assert not list((settings.home / "builds").glob("*.partial"))
+    assert check(EmbeddedStore(before / "store"), "wheat", "CN")["status"] == "open"
+    return caught.value.problems
+
+
+def test_a_generated_file_builds_and_the_served_store_answers(tmp_path, generated) -> None:
+    import json
+
+    import pyoxigraph
+
+    settings = Settings(home=tmp_path / "home", endpoint=None)
+    messages: list[str] = []
+    result = build(settings, progress=messages.append, source=generated)
+    served = current_build(settings)
+    assert served == result.path
+    assert any("validating" in m for m in messages) and any("writing" in m for m in messages)
+    info = json.loads((served / "build.json").read_text(encoding="utf-8"))
+    assert info["source"] == str(generated.resolve())
+    assert set(info["phases"]) == {"load", "validate", "index", "dumps"}
+    # The VoID count is the store's size; the ontology's blank nodes are not doubled.
+    store = pyoxigraph.Store.read_only(str(served / "store"))
+    [row] = store.query("SELECT ?n WHERE { <https://w3id.org/agrikg/dataset> "
+                        "<http://rdfs.org/ns/void#triples> ?n }")
+    assert int(row["n"].value) == len(store) == info["triples"] == result.triples
+    lines = generated.read_text(encoding="utf-8").count("\n")
+    assert len(store) == lines + 4, "the file's copy of the ontology is merged, not duplicated"
+    for name in ("graph.nt", "graph.ttl", "graph.jsonld"):
+        dump = pyoxigraph.Store()
+        dump.load(path=str(served / name))
+        assert len(dump) == len(store), name
+    del store
+    # The served store answers a check about a generated record.
+    embedded = EmbeddedStore(served / "store")
+    [row] = embedded.select(
+        "PREFIX agk: <https://w3id.org/agrikg/ontology#> "
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "SELECT ?code ?market WHERE { ?r a agk:AccessRecord ; agk:product/skos:notation ?code ;"
+        " agk:market/agk:iso3166Alpha2 ?market } ORDER BY ?r LIMIT 1")
+    answer = check(embedded, row["code"], row["market"])
+    assert answer["market"]["code"] == row["market"]
+    assert answer["status"] != "unknown", answer
+
+
+def test_a_record_with_two_statuses_in_a_file_fails_naming_file_line_and_rule(
+        workspace, generated, tmp_path) -> None:
+    _, record, status = _a_record(generated)
+    broken = tmp_path / "broken.nt"
+    other = "open" if not status.rstrip(" .\n").endswith("open>") else "restricted"
+    broken.write_text(generated.read_text(encoding="utf-8") + status.rsplit("/", 1)[0]
+                      + f"/{other}> .\n", encoding="utf-8")
+    problems = _fails_from(workspace, broken)
+    [problem] = [p for p in problems if p.focus == record]
+    assert problem.rule == "AccessRecordShape / agk:accessStatus"
+    assert "exactly one access status" in problem.message
+    assert str(problem.origin) == f"{broken}:{_first_subject_line(broken, record)}"
+
+
+def _first_subject_line(path: Path, iri: str) -> int:
+    return _line_of(path, f"<{iri}> ")
+
+
+def test_a_malformed_line_fails_with_its_line_number(workspace, generated, tmp_path) -> None:
+    text = generated.read_text(encoding="utf-8").splitlines(keepends=True)
+    text[41] = "<https://w3id.org/agrikg/x> <https://w3id.org/agrikg/p> oops .\n"
+    broken = tmp_path / "malformed.nt"
+    broken.write_text("".join(text), encoding="utf-8")
+    [problem] = _fails_from(workspace, broken)
+    assert problem.origin.path == str(broken) and problem.origin.line == 42
+    assert problem.rule == "N_TRIPLES syntax"
+    assert "line 42" in problem.message
+
+
+def test_an_hs_code_outside_hs_2022_in_a_file_fails(workspace, generated, tmp_path) -> None:
+    text = generated.read_text(encoding="utf-8")
+    code = '"0201"^^<https://w3id.org/agrikg/ontology#HSCode>'
+    assert code in text
+    broken = tmp_path / "hs.nt"
+    broken.write_text(text.replace(code, code.replace("0201", "0299"), 1), encoding="utf-8")
+    problems = _fails_from(workspace, broken)
+    assert any(p.rule == "HS 2022 code" and "0299" in p.message
+               and p.origin.path == str(broken) and p.origin.line > 0 for p in problems)
+
+
+@pytest.mark.parametrize(("name", "words"), [("graph.csv", "extension"), ("missing.nt", "no such"),
+                                             ("graph.nq", "named graphs")])
+def test_a_file_that_cannot_be_built_is_one_clear_problem(workspace, tmp_path, name, words) -> None:
+    if name != "missing.nt":
+        (tmp_path / name).write_text("", encoding="utf-8")
+    [problem] = _fails_from(workspace, tmp_path / name)
+    assert words in problem.message
+
+
+def test_a_build_from_a_file_interrupted_leaves_the_served_graph(
+        workspace, generated, monkeypatch) -> None:
+    import pyoxigraph
+
+    def crash(*_args, **_kwargs):
+        raise KeyboardInterrupt("killed while optimizing")
+
+    before = current_build(workspace)
+    monkeypatch.setattr(pyoxigraph.Store, "optimize", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build(workspace, source=generated)
+    assert current_build(workspace) == before
+    assert not list((workspace.home / "builds").glob("*.partial"))

@@ -95,3 +95,20 @@ def test_help_explains_the_commands(settings) -> None:
     for command in ("build", "check", "query", "queries", "info"):
         assert command in result.stdout
     assert "Exits 2" in run(settings, "check", "--help").stdout
+
+
+def test_build_from_a_generated_file_and_a_broken_one(tmp_path) -> None:
+    """`agrikg build --from FILE`: phases printed; a malformed file is one clear error."""
+    home = Settings(home=tmp_path / "home")
+    generated = tmp_path / "g.nt"
+    assert run(home, "generate", "--triples", "10000", "-o", str(generated)).returncode == 0
+    result = run(home, "build", "--from", str(generated))
+    assert result.returncode == 0, result.stderr
+    assert "Phases: load" in result.stdout and "validate" in result.stdout
+    broken = tmp_path / "broken.nt"
+    broken.write_text(generated.read_text(encoding="utf-8") + "<a> <b> oops .\n", encoding="utf-8")
+    failed = run(home, "build", "--from", str(broken))
+    assert failed.returncode == 1
+    assert f"{broken}:" in failed.stderr and "stays as it was" in failed.stderr
+    assert "Traceback" not in failed.stderr + failed.stdout
+    assert "--from" in run(home, "build", "--help").stdout
