@@ -212,15 +212,12 @@ def _build_from_file(settings: Settings, source: Path, partial: Path, built_at: 
 def _fill(store: pyoxigraph.Store, settings: Settings, source: Path, fmt: pyoxigraph.RdfFormat,
           ontology: bytes, shapes: Graph, translator: Translator, built_at: str, partial: Path,
           progress: Progress, phase: Callable[[str], None]) -> int:
-    """Load, validate, describe, optimize, dump: the phases of a build from a file."""
+    """Load, describe, optimize, then validate while the dumps are written: the dumps' three
+    threads and the validation's queries only read the store, and on two cores the dumps
+    alone leave one idle while validation runs. A failed validation waits for the dumps,
+    then the whole build directory goes."""
     _load(store, source, fmt, ontology)
     phase("load")
-
-    progress(f"validating {len(store):,} triples (SHACL as SPARQL, HS 2022)")
-    problems = check_store(store, shapes, translator=translator)
-    if problems:
-        raise BuildError(_locate(problems, source, settings.ontology_dir))
-    phase("validate")
 
     _describe_store(store, built_at)
     triples = len(store)
@@ -228,9 +225,17 @@ def _fill(store: pyoxigraph.Store, settings: Settings, source: Path, fmt: pyoxig
     store.optimize()
     phase("index")
 
-    progress(f"writing {', '.join(_OX_DUMPS)}")
-    _dump(store, partial)
-    phase("dumps")
+    progress(f"validating {triples:,} triples (SHACL as SPARQL, HS 2022) and writing "
+             f"{', '.join(_OX_DUMPS)}")
+    dumps = _Dumps(store, partial)
+    try:
+        problems = check_store(store, shapes, translator=translator)
+    finally:
+        phase("validate")
+        dumps.join()
+    if problems:
+        raise BuildError(_locate(problems, source, settings.ontology_dir))
+    phase("dumps")  # what the dumps took beyond the validation
     return triples
 
 
@@ -320,25 +325,31 @@ def _describe_store(store: pyoxigraph.Store, built_at: str) -> None:
     store.load(text, pyoxigraph.RdfFormat.N_TRIPLES)
 
 
-def _dump(store: pyoxigraph.Store, partial: Path) -> None:
-    """The three dumps at once: Oxigraph's serialisers release the GIL."""
-    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-    errors: list[BaseException] = []
+class _Dumps:
+    """graph.nt, graph.ttl and graph.jsonld written by Oxigraph in three threads (its
+    serialisers release the GIL); join() waits and re-raises the first error."""
 
-    def write(name: str, fmt: pyoxigraph.RdfFormat) -> None:
-        try:
-            store.dump(str(partial / name), fmt, from_graph=pyoxigraph.DefaultGraph(),
-                       prefixes=None if fmt == pyoxigraph.RdfFormat.N_TRIPLES else prefixes)
-        except BaseException as exc:  # re-raised in the building thread
-            errors.append(exc)
+    def __init__(self, store: pyoxigraph.Store, partial: Path):
+        prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+        self.errors: list[BaseException] = []
 
-    threads = [threading.Thread(target=write, args=item) for item in _OX_DUMPS.items()]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
+        def write(name: str, fmt: pyoxigraph.RdfFormat) -> None:
+            try:
+                store.dump(str(partial / name), fmt, from_graph=pyoxigraph.DefaultGraph(),
+                           prefixes=None if fmt == pyoxigraph.RdfFormat.N_TRIPLES else prefixes)
+            except BaseException as exc:  # re-raised by join(), in the building thread
+                self.errors.append(exc)
+
+        self.threads = [threading.Thread(target=write, args=item, daemon=True)
+                        for item in _OX_DUMPS.items()]
+        for thread in self.threads:
+            thread.start()
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join()
+        if self.errors:
+            raise self.errors[0]
 
 
 def _locate(problems: list[Problem], source: Path, ontology_dir: Path) -> list[Problem]:

@@ -247,7 +247,7 @@ def test_a_malformed_line_fails_with_its_line_number(workspace, generated, tmp_p
     broken.write_text("".join(text), encoding="utf-8")
     [problem] = _fails_from(workspace, broken)
     assert problem.origin.path == str(broken) and problem.origin.line == 42
-    assert problem.rule == "N_TRIPLES syntax"
+    assert problem.rule == "N-Triples syntax"
     assert "line 42" in problem.message
 
 
