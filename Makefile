@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test build check lint clean browser fuzz
+.PHONY: run test build check lint clean browser fuzz bench bench-quick wrk
 
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM ?= /usr/bin/chromium
@@ -43,3 +43,24 @@ lint: $(STAMP)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
+
+## benchmarks (not tests): wrk for the load runs is installed like chromium above
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "installing wrk (Debian package) for the benchmark's load runs"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
+## the full benchmark (about 10 min): bench/results/REPORT.md, results.json, latency.png
+## e.g. make bench BENCH_ARGS="--sizes 1e4,1e5,1e6,1e7"
+bench: $(BENCH_STAMP) wrk
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## the same code at small sizes in under 2 minutes: bench/results/quick/
+bench-quick: $(BENCH_STAMP) wrk
+	$(BIN)/python -m bench --quick $(BENCH_ARGS)

@@ -60,7 +60,12 @@ def term(value: object) -> str:
 
 
 def render(name: str, **params: object) -> str:
-    query = load(name)
+    return render_query(load(name), **params)
+
+
+def render_query(query: NamedQuery, **params: object) -> str:
+    """A loaded query (from any directory, e.g. the benchmark's) with its parameters filled."""
+    name = query.name
     unknown = set(params) - set(query.params)
     if unknown:
         raise TypeError(f"query {name!r} takes {list(query.params)}, not {sorted(unknown)}")

@@ -1,0 +1,1 @@
+"""The agrikg benchmark suite: `make bench`, `make bench-quick` (see bench/__main__.py)."""

@@ -1,0 +1,99 @@
+"""What each engine is asked, drawn once per size from the built store with a fixed seed, so
+the embedded store, rdflib and Oxigraph's server answer exactly the same questions.
+
+Access checks mix the three kinds of answer an exporter gets: a record on the product itself,
+a record inherited from a broader product (`via`), and no record at all (`unknown`)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pyoxigraph
+
+from graph.namespaces import MARKET
+from graph.queries import load, names, render_query
+
+BENCH_QUERIES = Path(__file__).parent / "queries"
+LANGS = ("en", "ru", "kk")
+VARIANTS = 40  # distinct parameter sets per named query
+CHECKS = 400   # distinct (product, market) pairs for the access check
+
+
+def bench_query(name: str, **params: object) -> str:
+    return render_query(load(name, BENCH_QUERIES), **params)
+
+
+def _rows(store: pyoxigraph.Store, name: str) -> list[dict[str, str]]:
+    result = store.query(bench_query(name))
+    keys = [v.value for v in result.variables]
+    return [{k: s[k].value for k in keys if s[k] is not None} for s in result]
+
+
+def _tail(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
+
+
+def make_plan(store_path: Path, seed: int = 7) -> dict:
+    """Parameters for every named query and the access-check pairs, as plain JSON."""
+    store = pyoxigraph.Store.read_only(str(store_path))
+    rng = random.Random(seed)
+    records = _rows(store, "sample_records")
+    children: dict[str, list[str]] = {}
+    products: set[str] = set()
+    for row in _rows(store, "sample_hierarchy"):
+        children.setdefault(row["broader"], []).append(row["product"])
+        products.update((row["product"], row["broader"]))
+    markets = sorted({r["market"] for r in records}) or [str(MARKET["CN"])]
+    product_list = sorted(products) or sorted({r["product"] for r in records})
+    rng.shuffle(records)
+
+    checks: list[dict[str, str]] = []
+    for i in range(CHECKS):
+        kind = ("record", "via", "random")[i % 3]
+        row = records[i % len(records)] if records else None
+        if kind == "via" and row and children.get(row["product"]):
+            product, market = rng.choice(children[row["product"]]), row["market"]
+        elif kind in ("record", "via") and row:
+            product, market = row["product"], row["market"]
+        else:
+            product, market = rng.choice(product_list), rng.choice(markets)
+        checks.append({"product": _tail(product), "market": _tail(market),
+                       "product_iri": product, "market_iri": market,
+                       "lang": LANGS[i % len(LANGS)]})
+
+    def pick(i: int) -> dict[str, str]:
+        return records[(i * 7919) % len(records)]
+
+    variants: dict[str, list[dict[str, str]]] = {}
+    for name in names():
+        params = load(name).params
+        rows = []
+        for i in range(VARIANTS):
+            row, lang = pick(i), LANGS[i % len(LANGS)]
+            given = {"product": row["product"], "market": row["market"], "record": row["record"],
+                     "source": row["statement"], "statement": row["statement"],
+                     "resource": row["record"], "exporter": str(MARKET["KZ"]), "lang": lang}
+            rows.append({p: given[p] for p in params if p in given})
+        variants[name] = rows
+    return {"checks": checks, "queries": variants}
+
+
+def rendered(plan: dict, name: str, i: int) -> str:
+    """The i-th parameter set of a named query as SPARQL (IRIs for IRI-valued parameters)."""
+    from graph.queries import IRI, render
+
+    params = plan["queries"][name][i % len(plan["queries"][name])]
+    return render(name, **{k: (v if k == "lang" else IRI(v)) for k, v in params.items()})
+
+
+def reference(check: dict) -> str:
+    from graph.queries import IRI
+
+    return bench_query("access_reference", product=IRI(check["product_iri"]),
+                       market=IRI(check["market_iri"]), exporter=IRI(str(MARKET["KZ"])))
+
+
+def save(plan: dict, path: Path) -> None:
+    path.write_text(json.dumps(plan), encoding="utf-8")

@@ -1,0 +1,253 @@
+"""The benchmark's outputs: REPORT.md (led by the targets, each a ratio to a reference measured
+in the same run, met or missed), results.json (every figure) and latency.png."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+NOTES = Path(__file__).parent / "NOTES.md"
+MISSING = float("nan")
+
+
+def _get(tree: dict | None, *keys: str) -> float:
+    for key in keys:
+        if not isinstance(tree, dict) or key not in tree:
+            return MISSING
+        tree = tree[key]
+    return tree if isinstance(tree, int | float) else MISSING
+
+
+def _target(name: str, measured: float, reference: float, limit: float, unit: str,
+            reference_name: str, higher_is_better: bool = False, absolute: bool = False) -> dict:
+    """One target. `absolute`: the measured value itself is held to the limit."""
+    ratio = measured if absolute else (measured / reference if reference else MISSING)
+    met = None if math.isnan(ratio) else ratio >= limit if higher_is_better else ratio <= limit
+    if met is False and higher_is_better:
+        verdict = f"missed by {1 - ratio / limit:.0%} of the limit"
+    elif met is False:
+        verdict = f"missed by {ratio / limit - 1:.0%}" if limit else f"missed ({ratio:g})"
+    else:
+        verdict = {True: "met", None: "not measured"}[met]
+    return {"target": name, "measured": measured, "reference": reference, "unit": unit,
+            "reference_name": reference_name, "ratio": ratio, "limit": limit,
+            "higher_is_better": higher_is_better, "absolute": absolute, "met": met,
+            "verdict": verdict}
+
+
+def targets(results: dict) -> list[dict]:
+    sizes = results["sizes"]
+    at = str(results["target_size"])
+    big, small = sizes.get(at, {}), sizes.get(str(min(int(s) for s in sizes)), {})
+    emb = big.get("engines", {}).get("embedded", {})
+    check = _get(emb, "check", "p50")
+    out = [
+        _target("access check p50 vs the best hand-written pyoxigraph query", check,
+                _get(emb, "reference", "p50"), 1.5, "ms", "bench/queries/access_reference.rq"),
+        _target("access check p50 under 2 ms", check, MISSING, 2.0, "ms", "2 ms", absolute=True),
+        _target(f"access check p50 growth {min(int(s) for s in sizes):,} -> {int(at):,} triples",
+                check, _get(small, "engines", "embedded", "check", "p50"), 3.0, "ms",
+                "p50 at the smallest size"),
+        _target("build with validation vs raw pyoxigraph Store(path).load", _get(big, "build", "seconds"),
+                _get(big, "raw_load_disk", "seconds"), 3.0, "s", "raw on-disk load"),
+    ]
+    lo = results.get("load") or {}
+    out += [
+        _target("/access requests/s vs a trivial FastAPI endpoint", _get(lo, "access", "rps"),
+                _get(lo, "trivial", "rps"), 0.8, "req/s", "trivial endpoint", higher_is_better=True),
+        _target("/access errors under load", _get(lo, "access", "errors"), MISSING, 0, "errors",
+                "zero", absolute=True),
+        _target("/sparql p50 vs Oxigraph's own server (same query, SPARQL JSON)",
+                _get(lo, "sparql", "p50"), _get(lo, "oxigraph", "p50"), 1.5, "ms",
+                "oxigraph serve-read-only /query"),
+    ]
+    server = max(_get(lo, "access", "memory_mb", "pss"), _get(lo, "sparql", "memory_mb", "pss"))
+    out.append(_target("server memory (PSS of the process tree) vs the store's own",
+                       server, lo.get("bare_store_rss_mb", MISSING), 1.5, "MB",
+                       "a bare process holding the store"))
+    return out
+
+
+def _fmt(value: float, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit == "req/s" or abs(value) >= 100:
+        text = f"{value:,.0f}"
+    elif abs(value) >= 10:
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:.2f}"
+    return f"{text} {unit}".strip()
+
+
+def targets_table(rows: list[dict]) -> str:
+    lines = ["| target | measured | reference | ratio | limit | verdict |",
+             "|---|---|---|---|---|---|"]
+    for t in rows:
+        sign = "≥" if t["higher_is_better"] else "≤"
+        ratio = "—" if t["absolute"] else _fmt(t["ratio"]) + "x"
+        limit = f"{sign} {t['limit']:g}" + ("" if t["absolute"] else "x")
+        if t["absolute"]:
+            limit += f" {t['unit']}"
+        verdict = {"met": "**met**"}.get(t["verdict"], t["verdict"])
+        lines.append(f"| {t['target']} | {_fmt(t['measured'], t['unit'])} | "
+                     f"{_fmt(t['reference'], t['unit'])} ({t['reference_name']}) | {ratio} | "
+                     f"{limit} | {verdict} |")
+    return "\n".join(lines)
+
+
+def _engine_cell(engines: dict, engine: str, *keys: str) -> str:
+    e = engines.get(engine, {})
+    if e.get("skipped"):
+        return "skipped"
+    if e.get("capped") and "queries" not in e:
+        return f"capped (>{e.get('cap_seconds', 0):.0f} s)"
+    node = e
+    for key in keys:
+        node = node.get(key, {}) if isinstance(node, dict) else {}
+    if not node or not node.get("n"):
+        return "—"
+    cell = f"{node['p50']:.2f} / {node['p99']:.2f}"
+    return cell + (" (capped)" if node.get("capped") else "")
+
+
+def _size_tables(results: dict) -> list[str]:
+    sizes = results["sizes"]
+    lines = ["## Build: `agrikg build --from FILE` against pyoxigraph's raw load", "",
+             "| triples | file MB | build s | raw Store(path).load s | ratio | in-memory Store().load s "
+             "| build peak MB | raw load peak MB | phases (load / index / validate / dumps s) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for size, r in sizes.items():
+        b, d, m = r["build"], r["raw_load_disk"], r["raw_load_memory"]
+        ph = b.get("phases", {})
+        phases = " / ".join(f"{ph[k]:.1f}" for k in ("load", "index", "validate", "dumps") if k in ph)
+        lines.append(f"| {int(size):,} ({r['triples']:,}) | {r['file_mb']:.0f} | {b['seconds']:.1f} | "
+                     f"{d['seconds']:.1f} | {b['seconds'] / d['seconds']:.2f}x | {m['seconds']:.1f} | "
+                     f"{b['peak_rss_mb']:.0f} | {d['peak_rss_mb']:.0f} | {phases} |")
+    lines += ["", "## The access check and each named query: p50 / p99 ms", "",
+              "Embedded = the build's pyoxigraph store as the API uses it; HTTP = the same "
+              "named queries sent to `oxigraph serve-read-only` over loopback; rdflib = rdflib's "
+              "Memory store and SPARQL engine (capped: each measurement stops after its time "
+              "budget; a load past its cap is marked). `check` asks each pair once; `check, "
+              "asked again` repeats the same pairs (answers cached per build).", ""]
+    for size, r in sizes.items():
+        engines = r["engines"]
+        lines += [f"### {int(size):,} triples", "",
+                  "| measurement | embedded | HTTP (Oxigraph server) | rdflib Memory | "
+                  "rdflib / embedded (p50) |", "|---|---|---|---|---|"]
+        rows = [("access check", ("check",)), ("access check, asked again", ("check_repeat",)),
+                ("hand-written reference query", ("reference",))]
+        rows += [(f"`{name}`", ("queries", name))
+                 for name in sorted(engines.get("embedded", {}).get("queries", {}))]
+        for label, keys in rows:
+            ratio = _get(engines.get("rdflib"), *keys, "p50") / _get(engines.get("embedded"), *keys, "p50")
+            lines.append(f"| {label} | {_engine_cell(engines, 'embedded', *keys)} | "
+                         f"{_engine_cell(engines, 'http', *keys)} | "
+                         f"{_engine_cell(engines, 'rdflib', *keys)} | "
+                         f"{'—' if math.isnan(ratio) else f'{ratio:,.0f}x'} |")
+        opened = " ".join(f"{name}: open {e['open_seconds']:.1f} s + indexes "
+                          f"{e['index_seconds']:.1f} s, peak {e['peak_rss_mb']:.0f} MB;"
+                          for name, e in engines.items() if "open_seconds" in e)
+        lines += ["", f"Start-up: {opened}", ""]
+    return lines
+
+
+def _load_tables(results: dict) -> list[str]:
+    lo = results.get("load")
+    if not lo:
+        return ["## The API under load", "", "Not run (`--skip-load`, or wrk missing).", ""]
+    meta = results["meta"]
+    lines = ["## The API under load", "",
+             f"wrk, one thread, {meta['connections']} connections, {meta['load_seconds']:g} s "
+             f"per scenario after an uncounted warm-up, loopback, graph of "
+             f"{results['target_size']:,} triples. Memory is the server's process tree "
+             f"(main process, uvicorn workers, query workers) after the run.", "",
+             "| scenario | workers | req/s | p50 ms | p90 ms | p99 ms | errors | RSS MB | PSS MB |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, r in lo.items():
+        if not isinstance(r, dict):
+            continue
+        mem = r.get("memory_mb", {})
+        lines.append(f"| {name} | {r['workers']} | {r['rps']:,.0f} | {r['p50']:.2f} | "
+                     f"{r['p90']:.2f} | {r['p99']:.2f} | {r['errors']} | {mem.get('rss', 0):.0f} | "
+                     f"{mem.get('pss', 0):.0f} |")
+    lines += ["", f"A bare process holding the same store and running the same SELECTs: "
+              f"{lo.get('bare_store_rss_mb', MISSING):.0f} MB RSS.", "",
+              "### Scale-out: the same API as stateless workers over one Oxigraph server", "",
+              "| route | 1 worker req/s | 2 workers req/s | 2 / 1 |", "|---|---|---|---|"]
+    for route in ("access", "sparql"):
+        one, two = lo.get(f"{route}-remote-1w"), lo.get(f"{route}-remote-2w")
+        if one and two:
+            lines.append(f"| /{route} | {one['rps']:,.0f} | {two['rps']:,.0f} | "
+                         f"{two['rps'] / one['rps']:.2f}x |")
+    trivial1, trivial2 = lo.get("trivial"), lo.get("trivial-2w")
+    if trivial1 and trivial2:
+        lines.append(f"| trivial endpoint (the machine's own ceiling) | {trivial1['rps']:,.0f} | "
+                     f"{trivial2['rps']:,.0f} | {trivial2['rps'] / trivial1['rps']:.2f}x |")
+    return [*lines, ""]
+
+
+def markdown(results: dict) -> str:
+    meta = results["meta"]
+    quick = " (quick mode: small sizes, short runs)" if meta["quick"] else ""
+    head = [f"# agrikg benchmark{quick}", "",
+            f"`{meta['command']}` on {meta['date']}, commit {meta['commit']}: {meta['cpus']} CPUs, "
+            f"{meta['memory_gb']} GB, Python {meta['python']}, pyoxigraph {meta['pyoxigraph']}, "
+            f"rdflib {meta['rdflib']}. Graphs from `agrikg generate` (seed 42). Every ratio is to "
+            f"a reference measured in the same run; absolute times drift from run to run and "
+            f"machine to machine, the ratios much less.", "",
+            f"## Targets at {results['target_size']:,} triples", "",
+            targets_table(results["targets"]), ""]
+    notes = NOTES.read_text(encoding="utf-8").strip().splitlines() if NOTES.is_file() else []
+    return "\n".join([*head, *_size_tables(results), *_load_tables(results), *notes, ""])
+
+
+def plot(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = sorted(int(s) for s in results["sizes"])
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
+    series = [("embedded", ("check",), "access check, embedded", "-o"),
+              ("embedded", ("reference",), "hand-written reference query", "--o"),
+              ("http", ("check",), "access check, HTTP (Oxigraph server)", "-s"),
+              ("rdflib", ("check",), "access check, rdflib Memory", "-^"),
+              ("embedded", ("queries", "products_for_market"), "products_for_market, embedded", ":o"),
+              ("rdflib", ("queries", "products_for_market"), "products_for_market, rdflib", ":^")]
+    for engine, keys, label, style in series:
+        xs, ys = [], []
+        for size in sizes:
+            value = _get(results["sizes"][str(size)]["engines"].get(engine), *keys, "p50")
+            if not math.isnan(value):
+                xs.append(size)
+                ys.append(value)
+        if xs:
+            left.plot(xs, ys, style, label=label)
+    left.set(xscale="log", yscale="log", xlabel="triples", ylabel="p50 latency (ms)",
+             title="Query latency against graph size")
+    left.grid(True, which="both", alpha=0.3)
+    left.legend(fontsize=8)
+    for key, label, style in (("build", "agrikg build --from (validated)", "-o"),
+                              ("raw_load_disk", "raw Store(path).load", "--s"),
+                              ("raw_load_memory", "raw in-memory Store().load", ":^")):
+        right.plot(sizes, [results["sizes"][str(s)][key]["seconds"] for s in sizes], style,
+                   label=label)
+    right.set(xscale="log", yscale="log", xlabel="triples", ylabel="seconds",
+              title="Build time against graph size")
+    right.grid(True, which="both", alpha=0.3)
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(results: dict, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "REPORT.md", out / "results.json", out / "latency.png"]
+    paths[0].write_text(markdown(results), encoding="utf-8")
+    paths[1].write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    plot(results, paths[2])
+    return paths

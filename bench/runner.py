@@ -1,0 +1,109 @@
+"""One engine answering the plan, in its own process (`python -m bench.runner ENGINE ...`), so
+each engine's memory and start-up are its own. Prints one JSON object on stdout.
+
+Engines: `embedded` (the build's pyoxigraph store, as the API uses it), `rdflib` (rdflib's
+Memory store and SPARQL engine: the naive baseline), `http` (Oxigraph's own server over the
+SPARQL 1.1 Protocol, through the same RemoteStore the API uses for a remote endpoint)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from bench.measure import summary_ms, timed
+from bench.plan import reference, rendered
+from graph.access import check
+from graph.queries import names
+from graph.resolve import market_index, product_index
+from graph.store import Row, Store
+
+
+class RdflibStore:
+    """rdflib's own SPARQL engine behind the Store protocol: the same named queries and the
+    same check() code, on the library most Python RDF projects start with."""
+
+    def __init__(self, path: Path):
+        from rdflib import Graph
+
+        self.name = f"rdflib:{path}"
+        self.cache: dict = {}
+        self.graph = Graph()
+        self.graph.parse(path, format="nt")
+
+    def select(self, sparql: str) -> list[Row]:
+        result = self.graph.query(sparql)
+        keys = [str(v) for v in result.vars]
+        return [{k: str(row[k]) for k in keys if row[k] is not None} for row in result]
+
+    def ask(self, sparql: str) -> bool:
+        return bool(self.graph.query(sparql).askAnswer)
+
+
+def open_engine(engine: str, target: str) -> Store:
+    if engine == "embedded":
+        from graph.store import EmbeddedStore
+
+        return EmbeddedStore(Path(target))
+    if engine == "http":
+        from graph.store import RemoteStore
+
+        return RemoteStore(target, timeout=600)
+    if engine == "rdflib":
+        return RdflibStore(Path(target))
+    raise SystemExit(f"unknown engine {engine!r}; use embedded, rdflib or http")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.runner")
+    parser.add_argument("engine", choices=["embedded", "rdflib", "http"])
+    parser.add_argument("target", help="store directory, N-Triples file or query URL")
+    parser.add_argument("--plan", type=Path, required=True)
+    parser.add_argument("--count", type=int, default=200, help="most runs per measurement")
+    parser.add_argument("--budget", type=float, default=3.0,
+                        help="seconds per measurement; a slower engine is cut short (capped)")
+    args = parser.parse_args()
+    plan = json.loads(args.plan.read_text(encoding="utf-8"))
+    out: dict = {"engine": args.engine}
+
+    started = time.perf_counter()
+    store = open_engine(args.engine, args.target)
+    out["open_seconds"] = time.perf_counter() - started
+    started = time.perf_counter()
+    product_index(store)
+    market_index(store)
+    out["index_seconds"] = time.perf_counter() - started
+
+    checks = plan["checks"]
+
+    def run_check(i: int) -> None:
+        c = checks[i % len(checks)]
+        check(store, c["product"], c["market"], lang=c["lang"])
+
+    count = min(args.count, len(checks))
+    # First pass: each pair asked once (nothing cached for it yet); second: asked again.
+    durations, capped = timed(run_check, count, args.budget, warmup=0)
+    out["check"] = summary_ms(durations) | {"capped": capped}
+    durations, capped = timed(run_check, len(durations), args.budget, warmup=0)
+    out["check_repeat"] = summary_ms(durations) | {"capped": capped}
+
+    if args.engine == "embedded":
+        raw = store.raw()  # type: ignore[attr-defined]
+        durations, capped = timed(lambda i: list(raw.query(reference(checks[i % len(checks)]))),
+                                  count, args.budget)
+        out["reference"] = summary_ms(durations) | {"capped": capped}
+
+    out["queries"] = {}
+    for name in names():
+        durations, capped = timed(lambda i, n=name: store.select(rendered(plan, n, i)),
+                                  args.count, args.budget, warmup=1)
+        rows = len(store.select(rendered(plan, name, 0)))
+        out["queries"][name] = summary_ms(durations) | {"capped": capped, "rows": rows}
+        print(f"{args.engine}: {name} done", file=sys.stderr, flush=True)
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
