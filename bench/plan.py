@@ -45,7 +45,7 @@ def make_plan(store_path: Path, seed: int = 7) -> dict:
     for row in _rows(store, "sample_hierarchy"):
         children.setdefault(row["broader"], []).append(row["product"])
         products.update((row["product"], row["broader"]))
-    markets = sorted({r["market"] for r in records}) or [str(MARKET["CN"])]
+    markets = sorted(r["market"] for r in _rows(store, "sample_markets")) or [str(MARKET["CN"])]
     product_list = sorted(products) or sorted({r["product"] for r in records})
     rng.shuffle(records)
 
