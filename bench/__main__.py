@@ -25,6 +25,7 @@ from bench import build_bench, load, report
 from bench.data import dataset, written_triples
 from bench.measure import BIN, PROJECT, free_port, run_child, server
 from bench.plan import make_plan, save
+from bench.runner import collect
 
 console = Console(stderr=True)
 FULL_SIZES = (10_000, 100_000, 1_000_000)
@@ -77,12 +78,12 @@ def run_engine(engine: str, target: str, plan_file: Path, count: int, budget: fl
     done = run_child([str(BIN / "python"), "-m", "bench.runner", engine, target,
                       "--plan", str(plan_file), "--count", str(count), "--budget", str(budget)],
                      timeout=timeout)
+    result = collect(done.stdout) | {"peak_rss_mb": done.peak_rss_mb, "wall_seconds": done.seconds}
     if done.timed_out:
-        return {"engine": engine, "capped": True, "cap_seconds": timeout,
-                "peak_rss_mb": done.peak_rss_mb}
+        return result | {"engine": engine, "capped": True, "cap_seconds": timeout}
     if done.returncode != 0:
         raise RuntimeError(f"{engine} runner failed: {done.stderr[-3000:]}")
-    return json.loads(done.stdout) | {"peak_rss_mb": done.peak_rss_mb, "wall_seconds": done.seconds}
+    return result
 
 
 def measure_size(size: int, args: argparse.Namespace, clock: Clock) -> tuple[dict, dict, Path]:

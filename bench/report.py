@@ -101,13 +101,11 @@ def _engine_cell(engines: dict, engine: str, *keys: str) -> str:
     e = engines.get(engine, {})
     if e.get("skipped"):
         return "skipped"
-    if e.get("capped") and "queries" not in e:
-        return f"capped (>{e.get('cap_seconds', 0):.0f} s)"
     node = e
     for key in keys:
         node = node.get(key, {}) if isinstance(node, dict) else {}
     if not node or not node.get("n"):
-        return "—"
+        return f"capped (process stopped at {e['cap_seconds']:.0f} s)" if e.get("capped") else "—"
     cell = f"{node['p50']:.2f} / {node['p99']:.2f}"
     return cell + (" (capped)" if node.get("capped") else "")
 

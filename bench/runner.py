@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -66,7 +65,8 @@ def main() -> None:
                         help="seconds per measurement; a slower engine is cut short (capped)")
     args = parser.parse_args()
     plan = json.loads(args.plan.read_text(encoding="utf-8"))
-    out: dict = {"engine": args.engine}
+    out = Partial()
+    out["engine"] = args.engine
 
     started = time.perf_counter()
     store = open_engine(args.engine, args.target)
@@ -95,14 +95,37 @@ def main() -> None:
                                   count, args.budget)
         out["reference"] = summary_ms(durations) | {"capped": capped}
 
-    out["queries"] = {}
     for name in names():
         durations, capped = timed(lambda i, n=name: store.select(rendered(plan, n, i)),
-                                  args.count, args.budget, warmup=1)
+                                  args.count, args.budget, warmup=0)
         rows = len(store.select(rendered(plan, name, 0)))
-        out["queries"][name] = summary_ms(durations) | {"capped": capped, "rows": rows}
-        print(f"{args.engine}: {name} done", file=sys.stderr, flush=True)
-    json.dump(out, sys.stdout)
+        out.query(name, summary_ms(durations) | {"capped": capped, "rows": rows})
+
+
+class Partial(dict):
+    """The results so far, each printed as a line when measured, so that an engine stopped
+    at its cap (rdflib at 10^6) still reports what it finished."""
+
+    def __setitem__(self, key: str, value: object) -> None:
+        super().__setitem__(key, value)
+        print(json.dumps({key: value}), flush=True)
+
+    def query(self, name: str, value: dict) -> None:
+        self.setdefault("queries", {})[name] = value
+        print(json.dumps({"queries": {name: value}}), flush=True)
+
+
+def collect(stdout: str) -> dict:
+    """The runner's lines merged back into one result."""
+    out: dict = {}
+    for line in stdout.splitlines():
+        if line.startswith("{"):
+            for key, value in json.loads(line).items():
+                if key == "queries":
+                    out.setdefault("queries", {}).update(value)
+                else:
+                    out[key] = value
+    return out
 
 
 if __name__ == "__main__":

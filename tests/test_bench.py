@@ -14,6 +14,7 @@ import pytest
 from bench import report
 from bench.measure import percentile
 from bench.plan import make_plan, reference, rendered
+from bench.runner import collect
 from graph.build import STORE_DIR, current_build
 from graph.queries import names
 from graph.settings import Settings
@@ -61,7 +62,7 @@ def test_runner_measures_the_check_the_reference_and_each_query(store_path: Path
                            "--plan", str(plan_file), "--count", "3", "--budget", "0.5"],
                           capture_output=True, text=True, cwd=PROJECT, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
-    out = json.loads(done.stdout)
+    out = collect(done.stdout)
     assert out["check"]["n"] == 3 and out["check"]["p50"] > 0
     assert out["reference"]["n"] == 3
     assert set(out["queries"]) == set(names())
