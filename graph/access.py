@@ -8,6 +8,7 @@ Records on narrower products are listed as `partial` coverage.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from graph.namespaces import AGK, MARKET
@@ -20,7 +21,7 @@ from graph.resolve import (
     resolve_market,
     resolve_product,
 )
-from graph.store import Row, Store, cached
+from graph.store import Row, Store, cached, lru
 
 UNKNOWN = "unknown"
 PERMITTED = {
@@ -95,39 +96,125 @@ def _vet(store: Store, row: Row, lang: str) -> dict[str, str] | None:
     return {"code": code, "label": label}
 
 
-def record_sources(store: Store, record: str, lang: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Statement:
+    """A source statement as the answer cites it, in every language at once."""
+
+    iri: str
+    quote: str
+    translations: dict[str, str]
+    direct_speech: bool
+    speaker: str | None
+    role: str | None
+    event: str | None
+    event_date: str | None
+    document: str | None
+
+
+def statements(store: Store) -> dict[str, Statement]:
+    """Every source statement, read once per build: a check then looks its sources up instead
+    of asking the store for them record by record (statements are few beside records)."""
+    def make() -> dict[str, Statement]:
+        rows: dict[str, list[Row]] = {}
+        for row in select(store, "source_details"):
+            rows.setdefault(row["statement"], []).append(row)
+        out = {}
+        for iri, group in rows.items():
+            first = group[0]
+            translations: dict[str, str] = {}
+            for row in group:
+                if row.get("translationLang"):
+                    translations.setdefault(row["translationLang"], row["translation"])
+            out[iri] = Statement(iri, first["quote"], translations,
+                                 first.get("directSpeech") == "true", first.get("speaker"),
+                                 first.get("role"), first.get("event"), first.get("eventDate"),
+                                 first.get("document"))
+        return out
+
+    return cached(store, "statements", make)
+
+
+def source_labels(store: Store) -> dict[str, dict[str, str]]:
+    """Names of the speakers, roles, meetings and documents statements point to, per language."""
+    def make() -> dict[str, dict[str, str]]:
+        labels: dict[str, dict[str, str]] = {}
+        for row in select(store, "source_labels"):
+            labels.setdefault(row["entity"], {}).setdefault(row.get("lang", ""), row["label"])
+        return labels
+
+    return cached(store, "source_labels", make)
+
+
+def source_json(store: Store, statement: str, lang: str) -> dict[str, Any] | None:
+    """One source as the answer shows it, in the asked language (made once per build)."""
+    shown = cached(store, "source_json", dict)
+    key = (statement, lang)
+    found = shown.get(key)
+    if found is None:
+        s = statements(store).get(statement)
+        if s is None:  # a statement without a quote is not shown
+            return None
+        labels = source_labels(store)
+
+        def name(iri: str | None) -> str | None:
+            return labels.get(iri, {}).get(lang) if iri else None
+
+        translation = s.translations.get(lang)
+        found = shown[key] = {
+            "statement": s.iri,
+            "speaker": name(s.speaker),
+            "role": name(s.role),
+            "event": name(s.event),
+            "event_date": s.event_date,
+            "document": s.document,
+            "document_label": name(s.document),
+            "direct_speech": s.direct_speech,
+            "quote_kk": s.quote,
+            "translation_en": s.translations.get("en"),
+            "translation": translation or s.translations.get("en"),
+            "translation_lang": lang if translation else "en",
+        }
+    return found
+
+
+def record_sources(store: Store, statement_iris: list[str], lang: str) -> list[dict[str, Any]]:
     """The statements a record rests on, as the answer shows them."""
-    sources = []
-    for row in select(store, "record_sources", record=IRI(record), lang=lang):
-        sources.append({
-            "statement": row["statement"],
-            "speaker": row.get("speakerLabel"),
-            "role": row.get("roleLabel"),
-            "event": row.get("eventLabel"),
-            "event_date": row.get("eventDate"),
-            "document": row.get("document"),
-            "document_label": row.get("documentLabel"),
-            "direct_speech": row.get("directSpeech") == "true",
-            "quote_kk": row["quote"],
-            "translation_en": row.get("translationEn"),
-            "translation": row.get("translation") or row.get("translationEn"),
-            "translation_lang": lang if row.get("translation") else "en",
-        })
-    return sources
+    found = (source_json(store, iri, lang) for iri in sorted(set(statement_iris)))
+    return [s for s in found if s is not None]
 
 
 def record_inferences(store: Store, record: str, lang: str) -> list[dict[str, Any]]:
-    """Which values of a record were inferred rather than stated, and why."""
-    out = []
-    for row in select(store, "record_inferences", record=IRI(record), lang=lang):
-        prop = row["property"].removeprefix(str(AGK))
-        out.append({"field": _FIELD_NAMES.get(prop, prop),
-                    "reason": row.get("reason") or row.get("reasonEn")})
-    return out
+    """Which values of a record were inferred rather than stated, and why (asked only for
+    records the check found inferred values on; kept per build)."""
+    def make() -> list[dict[str, Any]]:
+        out = []
+        for row in select(store, "record_inferences", record=IRI(record), lang=lang):
+            prop = row["property"].removeprefix(str(AGK))
+            out.append({"field": _FIELD_NAMES.get(prop, prop),
+                        "reason": row.get("reason") or row.get("reasonEn")})
+        return out
+
+    return cached(store, f"inferences:{record}:{lang}", make)
 
 
 _FIELD_NAMES = {"asOf": "as_of", "market": "market", "product": "product",
                 "accessStatus": "status", "veterinaryRequirementStatus": "veterinary_requirements"}
+
+
+def access_rows(store: Store, query: str, product: str, market: str | None,
+                exporter: str) -> list[Row]:
+    """Rows of `access_check` or `access_partial`, one per record, its source statements
+    gathered in `statements` (the query gives one row per statement)."""
+    rows = select(store, query, product=IRI(product), market=IRI(market) if market else None,
+                  exporter=IRI(exporter))
+    records: dict[str, Row] = {}
+    for row in rows:
+        kept = records.get(row["record"])
+        if kept is None:
+            kept = records[row["record"]] = row | {"statements": []}
+        if row.get("statement"):
+            kept["statements"].append(row["statement"])
+    return list(records.values())
 
 
 def _pick(rows: list[Row]) -> Row:
@@ -151,6 +238,9 @@ def decide(products: ProductIndex, product: str, rows: list[Row]) -> tuple[Row |
     return chosen, chosen["recordProduct"]
 
 
+ANSWERS_KEPT = 4096  # answers kept per build (a few MB)
+
+
 def check(store: Store, product: str, market: str, lang: str = "en",
           exporter: str = "KZ") -> dict[str, Any]:
     """Answer the access question; raises ResolveError for a product or market not found."""
@@ -162,15 +252,34 @@ def check(store: Store, product: str, market: str, lang: str = "en",
 
 def check_resolved(store: Store, p: Resolved, m: Resolved, lang: str,
                    exporter: str = "KZ") -> dict[str, Any]:
+    """The answer for resolved names. Answers are kept per build (bounded, least recently
+    asked dropped first), so a repeated question costs no query; a rebuild opens a new store
+    and with it an empty cache. Nested values are shared with the cache: do not modify them."""
+    answers = lru(store, "answers", ANSWERS_KEPT)
+    key = (p.iri, m.iri, lang, exporter)
+    answer = answers.get(key)
+    if answer is None:
+        answer = _answer(store, p.iri, m.iri, lang, exporter)
+        answers.put(key, answer)
+    return answer | {  # type: ignore[operator]
+        "product": answer["product"] | {"matched_by": p.matched_by, "query": p.query},  # type: ignore[index]
+        "market": answer["market"] | {"matched_by": m.matched_by, "query": m.query},  # type: ignore[index]
+    }
+
+
+def _answer(store: Store, product: str, market: str, lang: str,
+            exporter: str) -> dict[str, Any]:
     products = product_index(store)
     markets = market_index(store)
-    rows = select(store, "access_check", product=IRI(p.iri), market=IRI(m.iri),
-                  exporter=IRI(str(MARKET[exporter])))
-    chosen, via = decide(products, p.iri, [r for r in rows if r["relation"] == "self-or-broader"])
-    narrower = [r for r in rows if r["relation"] == "narrower"]
+    exporter_iri = str(MARKET[exporter])
+    rows = access_rows(store, "access_check", product, market, exporter_iri)
+    chosen, via = decide(products, product, rows)
+    # Records on narrower products: asked only when the product has narrower products.
+    narrower = (access_rows(store, "access_partial", product, market, exporter_iri)
+                if products.narrower.get(product) else [])
 
-    product_label = products.label(p.iri, lang)
-    market_label = markets.label(m.iri, lang)
+    product_label = products.label(product, lang)
+    market_label = markets.label(market, lang)
 
     def product_json(iri: str) -> dict[str, Any]:
         return {"id": iri.rsplit("/", 1)[-1], "iri": iri, "label": products.label(iri, lang),
@@ -186,15 +295,14 @@ def check_resolved(store: Store, p: Resolved, m: Resolved, lang: str,
             "veterinary_requirements": _vet(store, row, lang),
             "as_of": row.get("asOf"),
             "record": row["record"],
-            "sources": record_sources(store, row["record"], lang),
+            "sources": record_sources(store, row["statements"], lang),
         })
 
     answer: dict[str, Any] = {
-        "product": product_json(p.iri) | {"matched_by": p.matched_by, "query": p.query},
-        "market": {"code": markets.alpha2.get(m.iri), "iri": m.iri,
-                   "label": market_label, "matched_by": m.matched_by, "query": m.query},
-        "exporter": {"code": exporter, "iri": str(MARKET[exporter]),
-                     "label": markets.label(str(MARKET[exporter]), lang)},
+        "product": product_json(product),
+        "market": {"code": markets.alpha2.get(market), "iri": market, "label": market_label},
+        "exporter": {"code": exporter, "iri": exporter_iri,
+                     "label": markets.label(exporter_iri, lang)},
         "lang": lang,
     }
     if chosen is None:
@@ -212,6 +320,7 @@ def check_resolved(store: Store, p: Resolved, m: Resolved, lang: str,
     else:
         status = chosen["status"]
         as_of = chosen.get("asOf")
+        inferred = chosen.get("inferred") == "true"
         answer |= {
             "status": status,
             "status_label": status_label(store, status, lang),
@@ -220,8 +329,8 @@ def check_resolved(store: Store, p: Resolved, m: Resolved, lang: str,
             "veterinary_requirements": _vet(store, chosen, lang),
             "as_of": {"value": as_of, "precision": chosen.get("precision")} if as_of else None,
             "record": chosen["record"],
-            "sources": record_sources(store, chosen["record"], lang),
-            "inferred": record_inferences(store, chosen["record"], lang),
+            "sources": record_sources(store, chosen["statements"], lang),
+            "inferred": record_inferences(store, chosen["record"], lang) if inferred else [],
         }
         template = MESSAGES["via" if via else "direct"][lang]
         message = template.format(status=status_label(store, status, lang), product=product_label,

@@ -15,6 +15,7 @@ from graph.access import (
     PERMITTED,
     UNKNOWN,
     VET_SCHEME,
+    access_rows,
     decide,
     status_label,
     vocabulary,
@@ -75,18 +76,19 @@ def product_overview(store: Store, product: Resolved, lang: str,
     or, as `partial`, on narrower products); all other markets are unknown."""
     index = product_index(store)
     markets = market_index(store)
-    rows = select(store, "access_check", product=IRI(product.iri),
-                  exporter=IRI(str(MARKET[exporter])))
-    by_market: dict[str, list[Row]] = defaultdict(list)
-    for row in rows:
-        by_market[row["market"]].append(row)
+    exporter_iri = str(MARKET[exporter])
+    by_market: dict[str, tuple[list[Row], list[Row]]] = defaultdict(lambda: ([], []))
+    for row in access_rows(store, "access_check", product.iri, None, exporter_iri):
+        by_market[row["market"]][0].append(row)
+    if index.narrower.get(product.iri):
+        for row in access_rows(store, "access_partial", product.iri, None, exporter_iri):
+            by_market[row["market"]][1].append(row)
     listed = []
-    for market, market_rows in sorted(by_market.items(), key=lambda kv: markets.alpha2[kv[0]]):
-        chosen, via = decide(index, product.iri,
-                             [r for r in market_rows if r["relation"] == "self-or-broader"])
+    for market, (covering, narrower) in sorted(by_market.items(),
+                                               key=lambda kv: markets.alpha2[kv[0]]):
+        chosen, via = decide(index, product.iri, covering)
         partial = [{"product": r["recordProduct"].rsplit("/", 1)[-1], "status": r["status"],
-                    "record": r["record"]}
-                   for r in market_rows if r["relation"] == "narrower"]
+                    "record": r["record"]} for r in narrower]
         listed.append({"code": markets.alpha2[market], "iri": market,
                        "label": markets.label(market, lang)}
                       | _status_entry(store, chosen, via, lang) | {"partial": partial})

@@ -44,6 +44,7 @@ class ProductIndex:
     labels: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
     codes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     broader: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    narrower: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_pref: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -103,6 +104,7 @@ def _product_index(store: Store) -> ProductIndex:
             index.codes[product].append(value)
         elif kind == "broader":
             index.broader[product].append(value)
+            index.narrower[value].append(product)
         else:
             if kind == "pref":
                 index.labels[product][row.get("lang", "")] = value

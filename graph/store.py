@@ -5,7 +5,9 @@ SPARQL 1.1 endpoint. Both answer the same named queries with the same plain rows
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -120,9 +122,65 @@ class RemoteStore:
 def cached(store: Store, key: str, make: Callable[[], T]) -> T:
     """Something derived from a store's contents, computed once per store. A rebuild opens a
     new store, so nothing stale survives it."""
-    if key not in store.cache:
-        store.cache[key] = make()
-    return store.cache[key]
+    try:
+        return store.cache[key]
+    except KeyError:
+        pass
+    # Made once even when several threads ask at once (an index can take a second to make).
+    with _MAKING:
+        if key not in store.cache:
+            store.cache[key] = make()
+        return store.cache[key]
+
+
+_MAKING = threading.RLock()
+
+
+class LRU:
+    """A bounded least-recently-used map, safe to share between threads (answers are computed
+    off the event loop). `max_cost` bounds the sum of the entries' costs (e.g. bytes) as well
+    as their number."""
+
+    def __init__(self, max_items: int, max_cost: int | None = None):
+        self.max_items = max_items
+        self.max_cost = max_cost
+        self.cost = 0
+        self._items: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Hashable) -> object | None:
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is None:
+                return None
+            self._items.move_to_end(key)
+            return entry[0]
+
+    def put(self, key: Hashable, value: object, cost: int = 0) -> None:
+        if self.max_items <= 0 or (self.max_cost is not None and cost > self.max_cost):
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.cost -= old[1]
+            self._items[key] = (value, cost)
+            self.cost += cost
+            while len(self._items) > self.max_items or (
+                    self.max_cost is not None and self.cost > self.max_cost):
+                _, (_, dropped) = self._items.popitem(last=False)
+                self.cost -= dropped
+
+
+def lru(store: Store, key: str, max_items: int, max_cost: int | None = None) -> LRU:
+    """A bounded cache that lives and dies with the store, like `cached`: a rebuild opens a
+    new store, so no answer of the old build is served after it."""
+    found = store.cache.get(key)
+    if found is None:
+        found = store.cache.setdefault(key, LRU(max_items, max_cost))
+    return found
 
 
 def open_store(settings: Settings, build_if_missing: bool = True,
