@@ -115,7 +115,7 @@ def measure_size(size: int, args: argparse.Namespace, clock: Clock) -> tuple[dic
         cap = 20 if args.quick else 240
         clock(f"{size:,}: the same on rdflib's Memory store (capped at {cap} s)")
         engines["rdflib"] = run_engine("rdflib", str(file), plan_file, count // 4 or 1,
-                                       budget * 2, timeout=cap)
+                                       budget, timeout=cap)
     else:
         engines["rdflib"] = {"engine": "rdflib", "skipped": f"above --rdflib-max {rdflib_max:,}"}
     result["engines"] = engines
