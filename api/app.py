@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "quote. All JSON routes take `lang=kk|ru|en` (else Accept-Language, else en).",
         lifespan=lifespan,
     )
+    app.add_middleware(market_access.AccessFastPath)
     app.add_middleware(HeaderLimit, limit=settings.max_header_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],

@@ -22,11 +22,18 @@ async def service(request: Request) -> Service:
     return svc
 
 
-def language(
+async def language(
     lang: Annotated[Literal["kk", "ru", "en"] | None, Query(
         description="Answer language; falls back to Accept-Language, then en.")] = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> str:
+    """The answer language (async: a sync dependency costs a thread-pool hop per request)."""
+    return pick_language(lang, accept_language)
+
+
+def pick_language(lang: str | None, accept_language: str | None) -> str:
+    """`lang` if given (already validated), else the first of kk/ru/en Accept-Language names,
+    else English."""
     if lang:
         return lang
     for part in (accept_language or "").split(","):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Problem(BaseModel):
@@ -34,3 +36,28 @@ NOT_FOUND_RESPONSE: dict = {
           "description": "Unknown product, market, source or status; `closest_matches` lists "
                          "what comes nearest."},
 }
+
+
+class AccessAnswer(BaseModel):
+    """The access check's answer, as `agrikg check --json` prints it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    product: dict[str, Any] = Field(description="The resolved product: id, iri, label, hs_codes, "
+                                    "matched_by, query.")
+    market: dict[str, Any] = Field(description="The resolved market: code, iri, label, "
+                                   "matched_by, query.")
+    exporter: dict[str, Any]
+    lang: str
+    status: str = Field(description="open, requirements-agreed, requirements-planned, "
+                        "restriction-lifted, restricted or unknown.")
+    status_label: str
+    permitted: bool | None = Field(description="null when unknown: never a prohibition.")
+    via: dict[str, Any] | None = Field(description="The broader product the record is on.")
+    veterinary_requirements: dict[str, Any] | None
+    as_of: dict[str, Any] | None
+    record: str | None
+    sources: list[dict[str, Any]]
+    inferred: list[dict[str, Any]]
+    partial: list[dict[str, Any]] = Field(description="Records on narrower products.")
+    message: str

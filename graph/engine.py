@@ -21,11 +21,16 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 import pyoxigraph as ox
 
 from graph.results import Written, write_result
+
+# httpx (and the rich and pygments its command line pulls in) is imported by the remote engine
+# only, so query workers do not carry it.
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("agrikg.engine")
 # Query workers run at a lower priority than the API process, so a query that runs until it is
@@ -282,10 +287,14 @@ class RemoteEngine:
     client: httpx.AsyncClient = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
+        import httpx
+
         if self.client is None:
             self.client = httpx.AsyncClient(trust_env=False)
 
     async def run(self, job: QueryJob, timeout: float) -> Written:
+        import httpx
+
         graph_result = job.fmt in ("turtle", "ntriples", "jsonld", "rdfxml")
         accept = "application/n-triples" if graph_result else "application/sparql-results+json"
         data = {"query": job.text}

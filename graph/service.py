@@ -18,11 +18,13 @@ from graph.engine import QueryFailed, QueryJob, RemoteEngine, WorkerPool
 from graph.errors import StoreError
 from graph.results import Written
 from graph.settings import Settings
-from graph.store import EmbeddedStore, RemoteStore, Store
+from graph.store import LRU, EmbeddedStore, RemoteStore, Store, lru
 
 log = logging.getLogger("agrikg.service")
 NAMED_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 RETRY_SECONDS = 1.0
+# Only answers up to this size are kept: a large answer costs little beside its own query.
+ANSWER_MAX_BYTES = 2**20
 
 
 class GraphsNotKnown(set):
@@ -104,6 +106,20 @@ class Service:
                 if str(path) != self.build_path:
                     log.info("serving the new build %s (was %s)", path, self.build_path)
                     await self._open(path)
+
+    def answers(self) -> LRU | None:
+        """Answers (bytes) kept for questions asked again, bounded by AGRIKG_ANSWER_CACHE
+        megabytes, or None when it is off. They live with the store, so serving a new build
+        (or a new store) starts with none: nothing of an old build is served after a rebuild."""
+        if not self.settings.answer_cache:
+            return None
+        return lru(self.store, "answer_bytes", max_items=1_000_000,
+                   max_cost=self.settings.answer_cache * 2**20)
+
+    def keep(self, answers: LRU | None, key: tuple, body: bytes, value: object = None) -> None:
+        """Keep an answer unless the cache is off or the answer is large."""
+        if answers is not None and len(body) <= ANSWER_MAX_BYTES:
+            answers.put(key, body if value is None else value, len(body))
 
     async def query(self, job: QueryJob) -> Written:
         return await self.engine.run(job, self.settings.query_timeout)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph import DATA_DIR, ONTOLOGY_DIR, PROJECT_DIR
@@ -40,11 +40,24 @@ class Settings(BaseSettings):
                                   description="Largest total size of request headers (431).")
     sparql_workers: int = Field(2, ge=1, le=32,
                                 description="Query worker processes per API process.")
+    answer_cache: int = Field(64, ge=0, le=65536, description="Megabytes of answers kept per "
+                              "build for questions asked again (/sparql, /access); a rebuild "
+                              "empties it. 0 or false switches it off.")
     extra: list[str] = Field(default_factory=list, description="Extra RDF files served "
                              "read-only as named graphs beside the built graph: FILE=GRAPH_IRI "
                              "(env: a JSON list).")
     base_url: str | None = Field(None, description="Public URL of this server, for the service "
                                  "description and dataset links (default: from the request).")
+
+    @field_validator("answer_cache", mode="before")
+    @classmethod
+    def _switch(cls, value: object) -> object:
+        """AGRIKG_ANSWER_CACHE=false (or off/no) switches the cache off, true keeps the default."""
+        if isinstance(value, str) and value.strip().lower() in ("false", "off", "no"):
+            return 0
+        if isinstance(value, str) and value.strip().lower() in ("true", "on", "yes"):
+            return 64
+        return value
 
     @property
     def current(self) -> Path:

@@ -11,10 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import LANGS, Lang, ServiceDep, templates
 from api.models import NOT_FOUND_RESPONSE
 from graph.access import check
-from graph.analytics import stats
 from graph.catalog import list_markets, search_products
 from graph.errors import ResolveError
-from graph.views import render_filtered
 from graph.words import words
 
 router = APIRouter(tags=["Explore"])
@@ -100,6 +98,8 @@ def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
             responses={200: {"content": {"text/html": {}}}, **NOT_FOUND_RESPONSE})
 def explore(svc: ServiceDep, lang: Lang, market: Filter = None, product: Filter = None,
             status: Filter = None) -> HTMLResponse:
+    from graph.views import render_filtered  # networkx and pyvis: only for this page
+
     view = render_filtered(svc.store, lang, market=market, product=product, status=status)
     return HTMLResponse(view.html)
 
@@ -108,4 +108,6 @@ def explore(svc: ServiceDep, lang: Lang, market: Filter = None, product: Filter 
                                   "negotiations, centrality, shared markets",
             )
 def analytics(svc: ServiceDep, lang: Lang) -> dict[str, Any]:
+    from graph.analytics import stats  # networkx: only for analytics
+
     return stats(svc.store, lang)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
-from api.deps import Lang, ServiceDep
-from api.models import NOT_FOUND_RESPONSE
+from api.deps import LANGS, Lang, ServiceDep, pick_language
+from api.models import NOT_FOUND_RESPONSE, AccessAnswer
 from graph.access import check
 from graph.catalog import (
     list_markets,
@@ -24,18 +28,89 @@ router = APIRouter(tags=["Market access"])
 NOT_FOUND = NOT_FOUND_RESPONSE
 
 
-@router.get("/access", responses=NOT_FOUND,
+@router.get("/access", responses=NOT_FOUND | {200: {"model": AccessAnswer}},
+            response_class=Response,
             summary="May PRODUCT be shipped to MARKET, under what status, says who?")
-def access(svc: ServiceDep, lang: Lang,
-           product: Annotated[str, Query(min_length=1, max_length=200, description=(
-               "A product name in kk/ru/en, an id, or an HS code (2-6 digits)."))],
-           market: Annotated[str, Query(min_length=1, max_length=200, description=(
-               "An ISO 3166-1 code (alpha-2, alpha-3, numeric) or a country name."))],
-           ) -> dict[str, Any]:
+async def access(svc: ServiceDep, lang: Lang,
+                 product: Annotated[str, Query(min_length=1, max_length=200, description=(
+                     "A product name in kk/ru/en, an id, or an HS code (2-6 digits)."))],
+                 market: Annotated[str, Query(min_length=1, max_length=200, description=(
+                     "An ISO 3166-1 code (alpha-2, alpha-3, numeric) or a country name."))],
+                 ) -> Response:
     """The same answer as `agrikg check --json`: status, permitted (true/false/null), via,
     partial, veterinary requirements, as-of and sources with the Kazakh quote. No record
     means `unknown`, never a prohibition."""
-    return check(svc.store, product, market, lang=lang, exporter=svc.settings.exporter)
+    # A question asked again is answered from the build's answer cache without leaving the
+    # event loop; a new one is checked in a thread (on a remote store a check is HTTP).
+    answers = svc.answers()
+    key = access_key(product, market, lang, svc.settings.exporter)
+    body = answers.get(key) if answers is not None else None
+    if body is None:
+        answer = await asyncio.to_thread(check, svc.store, product, market, lang=lang,
+                                         exporter=svc.settings.exporter)
+        body = encode(answer)
+        svc.keep(answers, key, body)
+    return Response(body, media_type="application/json")
+
+
+def access_key(product: str, market: str, lang: str, exporter: str) -> tuple:
+    return ("access", product, market, lang, exporter)
+
+
+class AccessFastPath:
+    """Answers a GET /access asked before, in this build, straight from the answer cache.
+
+    FastAPI's parameter and dependency handling costs several times what the cached answer
+    does, so a question the route has already validated and answered is served here; anything
+    else (first time asked, unusual parameters, cache off) goes on to the route unchanged."""
+
+    _PARAMS = frozenset(("product", "market", "lang"))
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/access" and scope["method"] == "GET":
+            body = await self._cached(scope)
+            if body is not None:
+                await send({"type": "http.response.start", "status": 200, "headers": [
+                    (b"content-length", str(len(body)).encode()),
+                    (b"content-type", b"application/json")]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+    async def _cached(self, scope: dict) -> bytes | None:
+        service = getattr(scope["app"].state, "service", None)
+        if service is None:
+            return None
+        # Read as Starlette reads it, so the key is the one the route stored.
+        pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        params = dict(pairs)
+        if len(params) != len(pairs) or not params.keys() <= self._PARAMS:
+            return None
+        lang = params.get("lang")
+        if lang is not None and lang not in LANGS:
+            return None
+        product, market = params.get("product"), params.get("market")
+        if not product or not market:
+            return None
+        await service.refresh()  # a new build drops the old answers first
+        answers = service.answers()
+        if answers is None:
+            return None
+        accept_language = next((v.decode("latin-1") for k, v in scope["headers"]
+                                if k == b"accept-language"), None)
+        key = access_key(product, market, pick_language(lang, accept_language),
+                         service.settings.exporter)
+        return answers.get(key)  # type: ignore[return-value]
+
+
+def encode(answer: Any) -> bytes:
+    """JSON as FastAPI's JSONResponse writes it, without its generic encoder (the answer is
+    plain JSON data already)."""
+    return json.dumps(answer, ensure_ascii=False, allow_nan=False,
+                      separators=(",", ":")).encode()
 
 
 @router.get("/markets", summary="Every market (ISO 3166-1 country)")

@@ -1,0 +1,185 @@
+"""Answers kept for questions asked again: /access and /sparql serve the same answers from the
+cache as without it, never an old build's answer after a rebuild, honour format negotiation and
+the row cap, and the cache can be switched off."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from graph.access import check
+from graph.build import current_build
+from graph.settings import Settings
+from graph.store import LRU, EmbeddedStore
+
+AGK = "https://w3id.org/agrikg/ontology#"
+STATUS = "https://w3id.org/agrikg/access-status/"
+FIVE_ROWS = "SELECT ?s WHERE { ?s a <https://w3id.org/agrikg/ontology#AccessRecord> } " \
+            "ORDER BY ?s LIMIT 5"
+WHEAT_CN = ("SELECT ?status WHERE { ?r <https://w3id.org/agrikg/ontology#product> "
+            "<https://w3id.org/agrikg/product/wheat> ; <https://w3id.org/agrikg/ontology#market> "
+            "<https://w3id.org/agrikg/market/CN> ; <https://w3id.org/agrikg/ontology#accessStatus> "
+            "?status }")
+
+
+def _copy_build(source: Path, home: Path, name: str) -> Path:
+    target = home / "builds" / name
+    shutil.copytree(source, target, symlinks=True)
+    return target
+
+
+def _point_current(home: Path, name: str) -> None:
+    """Serve builds/NAME, swapping the link atomically as a build does."""
+    tmp = home / "current.tmp"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(Path("builds") / name)
+    os.replace(tmp, home / "current")
+
+
+@pytest.fixture
+def home(settings: Settings, tmp_path: Path) -> Path:
+    """A home of its own serving a copy of the built graph (so it can be rebuilt here)."""
+    home = tmp_path / "home"
+    _copy_build(current_build(settings), home, "a")
+    _point_current(home, "a")
+    return home
+
+
+@pytest.fixture
+def client(home: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(home=home, endpoint=None, row_cap=3))) as client:
+        yield client
+
+
+def _restrict_wheat_in_china(build: Path) -> None:
+    """Change the build's store as a rebuild from edited data would: wheat to China restricted."""
+    store = ox.Store(str(build / "store"))
+    records = [q.subject for q in store.quads_for_pattern(
+        None, ox.NamedNode(AGK + "product"), ox.NamedNode("https://w3id.org/agrikg/product/wheat"))
+        if ox.Quad(q.subject, ox.NamedNode(AGK + "market"),
+                   ox.NamedNode("https://w3id.org/agrikg/market/CN"), q.graph_name) in store]
+    assert records
+    status = ox.NamedNode(AGK + "accessStatus")
+    for record in records:
+        for quad in list(store.quads_for_pattern(record, status, None)):
+            store.remove(quad)
+            store.add(ox.Quad(record, status, ox.NamedNode(STATUS + "restricted"),
+                              quad.graph_name))
+    store.flush()
+    del store
+
+
+def test_a_rebuild_is_answered_never_the_answer_cached_before_it(client: TestClient,
+                                                                 home: Path) -> None:
+    params = {"product": "wheat", "market": "CN"}
+    for _ in range(2):  # the second answer comes from the cache
+        assert client.get("/access", params=params).json()["status"] == "open"
+    for _ in range(2):
+        assert "access-status/open" in client.get("/sparql", params={"query": WHEAT_CN}).text
+
+    rebuilt = _copy_build(home / "builds" / "a", home, "b")
+    _restrict_wheat_in_china(rebuilt)
+    _point_current(home, "b")
+    client.app.state.service._checked = 0.0  # the next request looks for a new build at once
+
+    answer = client.get("/access", params=params).json()
+    assert answer["status"] == "restricted" and answer["permitted"] is False
+    assert client.get("/access", params=params).json()["status"] == "restricted"
+    # The same /sparql question is answered from the new build, not the old cache.
+    sparql = client.get("/sparql", params={"query": WHEAT_CN}).text
+    assert "access-status/restricted" in sparql and "access-status/open" not in sparql
+
+
+def test_cached_access_answers_echo_the_question_asked(client: TestClient) -> None:
+    first = client.get("/access", params={"product": "wheat", "market": "CN"}).json()
+    again = client.get("/access", params={"product": "wheat", "market": "CN"}).json()
+    assert again == first
+    other = client.get("/access", params={"product": "1001", "market": "China"}).json()
+    assert other["status"] == first["status"]
+    assert other["product"]["query"] == "1001" and other["product"]["matched_by"] == "hs-code"
+    assert other["market"]["query"] == "China"
+    russian = client.get("/access", params={"product": "wheat", "market": "CN"},
+                         headers={"Accept-Language": "ru"}).json()
+    assert russian["lang"] == "ru" and russian["message"] != first["message"]
+    assert client.get("/access", params={"product": "wheat", "market": "CN",
+                                         "lang": "de"}).status_code == 422
+
+
+def test_a_cached_sparql_answer_honours_format_and_row_cap(client: TestClient) -> None:
+    for _ in range(2):
+        response = client.get("/sparql", params={"query": FIVE_ROWS},
+                              headers={"Accept": "application/sparql-results+json"})
+        assert response.headers["content-type"].startswith("application/sparql-results+json")
+        assert len(response.json()["results"]["bindings"]) == 3  # row cap 3
+        assert response.headers["Agrikg-Result-Truncated"] == "true"
+    for _ in range(2):
+        response = client.get("/sparql", params={"query": FIVE_ROWS}, headers={"Accept": "text/csv"})
+        assert response.headers["content-type"].startswith("text/csv")
+        assert response.text.splitlines()[0] == "s" and len(response.text.splitlines()) == 4
+        assert response.headers["Agrikg-Result-Truncated"] == "true"
+    tsv = client.get("/sparql", params={"query": FIVE_ROWS, "format": "tsv"})
+    assert tsv.text.startswith("?s\n")
+
+
+def test_the_answer_cache_can_be_switched_off(home: Path, monkeypatch) -> None:
+    monkeypatch.setenv("AGRIKG_ANSWER_CACHE", "false")
+    settings = Settings(home=home, endpoint=None)
+    assert settings.answer_cache == 0
+    with TestClient(create_app(settings)) as client:
+        service = client.app.state.service
+        assert service.answers() is None
+        runs = []
+        real = service.engine.run
+
+        async def counted(job, timeout):
+            runs.append(job)
+            return await real(job, timeout)
+
+        service.engine.run = counted
+        for _ in range(3):
+            assert client.get("/sparql", params={"query": FIVE_ROWS}).status_code == 200
+            assert client.get("/access", params={"product": "wheat",
+                                                 "market": "CN"}).json()["status"] == "open"
+        assert len(runs) == 3  # every /sparql question reached the engine
+
+
+def test_with_the_cache_on_a_repeated_sparql_question_skips_the_engine(client) -> None:
+    service = client.app.state.service
+    runs = []
+    real = service.engine.run
+
+    async def counted(job, timeout):
+        runs.append(job)
+        return await real(job, timeout)
+
+    service.engine.run = counted
+    bodies = {client.get("/sparql", params={"query": FIVE_ROWS}).content for _ in range(3)}
+    assert len(bodies) == 1 and len(runs) == 1
+
+
+def test_check_answers_are_kept_per_store(embedded: EmbeddedStore, settings: Settings) -> None:
+    first = check(embedded, "beef", "AE", lang="en")
+    assert check(embedded, "beef", "AE", lang="en") == first
+    assert check(embedded, "говядина", "AE", lang="en")["product"]["query"] == "говядина"
+    # A store opened anew (as after a rebuild) starts with no kept answers.
+    fresh = EmbeddedStore(current_build(settings) / "store")
+    assert "answers" not in fresh.cache
+    assert check(fresh, "beef", "AE", lang="en") == first
+
+
+def test_lru_drops_the_least_recently_used_and_bounds_the_total_cost() -> None:
+    cache = LRU(max_items=2, max_cost=10)
+    cache.put("a", 1, 4)
+    cache.put("b", 2, 4)
+    assert cache.get("a") == 1
+    cache.put("c", 3, 4)  # over 10: b (least recently used) goes
+    assert cache.get("b") is None and cache.get("a") == 1 and cache.get("c") == 3
+    cache.put("big", 4, 11)  # larger than the whole budget: not kept
+    assert cache.get("big") is None and cache.cost <= 10
