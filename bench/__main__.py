@@ -60,6 +60,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rdflib-max", type=_sizes, default=None,
                         help="largest size rdflib is run at (default 1e6; 1e5 with --quick)")
     parser.add_argument("--skip-load", action="store_true", help="leave out the API load runs")
+    parser.add_argument("--render", type=Path, metavar="RESULTS_JSON",
+                        help="measure nothing: write the report again from a results.json "
+                             "(after editing bench/NOTES.md)")
     return parser.parse_args(argv)
 
 
@@ -139,6 +142,12 @@ def meta(args: argparse.Namespace) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render:
+        results = json.loads(args.render.read_text(encoding="utf-8"))
+        results["targets"] = report.targets(results)
+        report.write(results, args.out or args.render.parent)
+        console.print(report.targets_table(results["targets"]))
+        return 0
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
     args.load_seconds = args.load_seconds or (2.0 if args.quick else 10.0)
     out = args.out or (PROJECT / "bench" / "results" / ("quick" if args.quick else ""))
