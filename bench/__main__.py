@@ -102,7 +102,7 @@ def measure_size(size: int, args: argparse.Namespace, clock: Clock) -> tuple[dic
     plan = make_plan(store)
     plan_file = work / f"plan-{size}.json"
     save(plan, plan_file)
-    count, budget = (60, 0.4) if args.quick else (200, 3.0)
+    count, budget = (60, 0.3) if args.quick else (200, 3.0)
     engines: dict = {}
     clock(f"{size:,}: access check and named queries on the embedded store")
     engines["embedded"] = run_engine("embedded", str(store), plan_file, count, budget)
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(report.targets_table(results["targets"]))
         return 0
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
-    args.load_seconds = args.load_seconds or (2.0 if args.quick else 10.0)
+    args.load_seconds = args.load_seconds or (1.0 if args.quick else 10.0)
     out = args.out or (PROJECT / "bench" / "results" / ("quick" if args.quick else ""))
     clock = Clock()
     results: dict = {"meta": meta(args), "sizes": {}, "load": None}
