@@ -148,7 +148,7 @@ def scenarios(plan: dict, answer_cache_off: dict[str, str]) -> list[Scenario]:
     ]
 
 
-def bare_store_rss(store: Path, rounds: int = 20) -> float:
+def bare_store_rss(store: Path, rounds: int = 3) -> float:
     """RSS of a process that only holds the same store and runs the same SELECTs."""
     with tempfile.NamedTemporaryFile("w", suffix=".rq", delete=False) as handle:
         handle.write("\n@@\n".join(typical_selects()))
