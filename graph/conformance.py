@@ -221,13 +221,8 @@ class Translator:
             return exact, bad
 
         for value in params.get(SH.minCount, []):
-            n = int(value)
-            if n == 1:
-                add("minCount", f"SELECT DISTINCT ?focus WHERE {{ {focus()} "
-                                f"MINUS {{ ?focus {p} ?v }} }}")
-            elif n > 1:
-                add("minCount", f"SELECT ?focus WHERE {{ {focus()} OPTIONAL {{ ?focus {p} ?v }} }} "
-                                f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {n})")
+            if query := _fewer_than(int(value), focus(), p):
+                add("minCount", query)
         for value in params.get(SH.maxCount, []):
             over = (f"SELECT ?focus WHERE {{ ?focus {p} ?v }} GROUP BY ?focus "
                     f"HAVING (COUNT(DISTINCT ?v) > {int(value)})")
@@ -282,14 +277,8 @@ class Translator:
             raise self._loud(prop, "sh:qualifiedValueShapesDisjoint true")
         ok = self._value_shape_ok(shapes[0], "?v")
         for value in params.get(SH.qualifiedMinCount, []):
-            n = int(value)
-            if n == 1:
-                add("qualifiedMinCount", f"SELECT DISTINCT ?focus WHERE {{ {focus()} "
-                                         f"MINUS {{ ?focus {p} ?v FILTER({ok}) }} }}")
-            elif n > 1:
-                add("qualifiedMinCount", f"SELECT ?focus WHERE {{ {focus()} OPTIONAL {{ ?focus "
-                                         f"{p} ?v FILTER({ok}) }} }} GROUP BY ?focus "
-                                         f"HAVING (COUNT(DISTINCT ?v) < {n})")
+            if query := _fewer_than(int(value), focus(), p, ok):
+                add("qualifiedMinCount", query)
         for value in params.get(SH.qualifiedMaxCount, []):
             over = (f"SELECT ?focus WHERE {{ ?focus {p} ?v FILTER({ok}) }} GROUP BY ?focus "
                     f"HAVING (COUNT(DISTINCT ?v) > {int(value)})")
@@ -375,3 +364,15 @@ _DEFAULTS = {
 def validate(store: pyoxigraph.Store, shapes: Graph) -> list[Violation]:
     """Run every shape in `shapes` on `store`; raises UnsupportedShape before running any."""
     return Translator(shapes).run(store)
+
+
+def _fewer_than(n: int, focus: str, path: str, condition: str = "") -> str | None:
+    """The focus nodes with fewer than n values of `path` (meeting `condition`, when given):
+    sh:minCount and sh:qualifiedMinCount alike. None when n < 1 (nothing can break it)."""
+    values = f"?focus {path} ?v" + (f" FILTER({condition})" if condition else "")
+    if n == 1:
+        return f"SELECT DISTINCT ?focus WHERE {{ {focus} MINUS {{ {values} }} }}"
+    if n > 1:
+        return (f"SELECT ?focus WHERE {{ {focus} OPTIONAL {{ {values} }} }} GROUP BY ?focus "
+                f"HAVING (COUNT(DISTINCT ?v) < {n})")
+    return None

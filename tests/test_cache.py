@@ -135,14 +135,7 @@ def test_the_answer_cache_can_be_switched_off(home: Path, monkeypatch) -> None:
     with TestClient(create_app(settings)) as client:
         service = client.app.state.service
         assert service.answers() is None
-        runs = []
-        real = service.engine.run
-
-        async def counted(job, timeout):
-            runs.append(job)
-            return await real(job, timeout)
-
-        service.engine.run = counted
+        runs = _count_engine_runs(service)
         for _ in range(3):
             assert client.get("/sparql", params={"query": FIVE_ROWS}).status_code == 200
             assert client.get("/access", params={"product": "wheat",
@@ -152,14 +145,7 @@ def test_the_answer_cache_can_be_switched_off(home: Path, monkeypatch) -> None:
 
 def test_with_the_cache_on_a_repeated_sparql_question_skips_the_engine(client) -> None:
     service = client.app.state.service
-    runs = []
-    real = service.engine.run
-
-    async def counted(job, timeout):
-        runs.append(job)
-        return await real(job, timeout)
-
-    service.engine.run = counted
+    runs = _count_engine_runs(service)
     bodies = {client.get("/sparql", params={"query": FIVE_ROWS}).content for _ in range(3)}
     assert len(bodies) == 1 and len(runs) == 1
 
@@ -183,3 +169,16 @@ def test_lru_drops_the_least_recently_used_and_bounds_the_total_cost() -> None:
     assert cache.get("b") is None and cache.get("a") == 1 and cache.get("c") == 3
     cache.put("big", 4, 11)  # larger than the whole budget: not kept
     assert cache.get("big") is None and cache.cost <= 10
+
+
+def _count_engine_runs(service) -> list:
+    """Record every query that reaches the engine (the list fills as /sparql runs them)."""
+    runs: list = []
+    real = service.engine.run
+
+    async def counted(job, timeout):
+        runs.append(job)
+        return await real(job, timeout)
+
+    service.engine.run = counted
+    return runs
