@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph
 
 from graph.namespaces import MARKET
-from graph.queries import load, names, render_query
+from graph.queries import IRI, load, names, render, render_query
 
 BENCH_QUERIES = Path(__file__).parent / "queries"
 LANGS = ("en", "ru", "kk")
@@ -82,15 +82,11 @@ def make_plan(store_path: Path, seed: int = 7) -> dict:
 
 def rendered(plan: dict, name: str, i: int) -> str:
     """The i-th parameter set of a named query as SPARQL (IRIs for IRI-valued parameters)."""
-    from graph.queries import IRI, render
-
     params = plan["queries"][name][i % len(plan["queries"][name])]
     return render(name, **{k: (v if k == "lang" else IRI(v)) for k, v in params.items()})
 
 
 def reference(check: dict) -> str:
-    from graph.queries import IRI
-
     return bench_query("access_reference", product=IRI(check["product_iri"]),
                        market=IRI(check["market_iri"]), exporter=IRI(str(MARKET["KZ"])))
 
