@@ -51,6 +51,12 @@ def _text(nb: nbformat.NotebookNode) -> str:
     return "\n".join(parts)
 
 
+FLUSH_AFTER_EACH_CELL = """\
+import sys
+get_ipython().events.register("post_execute", lambda: (sys.stdout.flush(), sys.stderr.flush()))
+"""
+
+
 @pytest.fixture(scope="module")
 def executed(settings: Settings) -> Callable[[str], str]:
     """Run a notebook (once per module) in a python3 kernel with AGRIKG_HOME at the test graph
@@ -62,6 +68,11 @@ def executed(settings: Settings) -> Callable[[str], str]:
     def run(name: str) -> str:
         if name not in shown:
             nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+            # The kernel sends printed text from an I/O thread; now and then a cell's text
+            # reached the client after the cell had finished and was lost (seen with ipykernel
+            # 6 and 7). Flushing after every cell, before its reply, orders them. The setup cell
+            # shows nothing and the notebooks themselves stay as users see them.
+            nb.cells.insert(0, nbformat.v4.new_code_cell(FLUSH_AFTER_EACH_CELL))
             with pytest.MonkeyPatch.context() as env:
                 env.setenv("AGRIKG_HOME", str(settings.home))
                 env.delenv("AGRIKG_ENDPOINT", raising=False)
