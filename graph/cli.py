@@ -21,6 +21,7 @@ from graph.build import build as build_graph
 from graph.build import build_info
 from graph.errors import BuildError, ResolveError, StoreError
 from graph.queries import IRI
+from graph.sandbox import probe
 from graph.settings import Settings
 from graph.store import open_store
 from graph.words import words
@@ -387,11 +388,18 @@ def generate(
 
 @app.command()
 def info() -> None:
-    """Show the served build: when it was built, its size and where it lives."""
-    details = build_info(Settings())
+    """Show the served build: when it was built, its size and where it lives, and how query
+    workers would be confined on this machine (network namespace, memory limit)."""
+    settings = Settings()
+    details = build_info(settings)
     if details is None:
         err.print("No graph has been built yet; run `agrikg build`.")
         raise typer.Exit(1)
+    if not settings.endpoint:
+        confinement = probe(settings.query_memory)
+        details["query_workers"] = {
+            "network": confinement.network or f"not isolated: {confinement.reason}",
+            "memory_mb": settings.query_memory or None, "sandbox": settings.query_sandbox}
     _print_json(details)
 
 

@@ -6,6 +6,10 @@ A query past its time limit gets its worker killed; a standby worker takes its p
 and a new standby is started, so the other queries go on being answered. Against a remote
 endpoint the query is forwarded and the answer is read whole and parsed before anything is sent on, so a
 body the backend cut short is reported, never passed on.
+
+Each worker is confined before it opens the store (graph/sandbox.py): a network namespace of
+its own, so even a SERVICE the guard missed cannot open a connection, and a memory limit, so a
+query that would take gigabytes aborts its worker (replaced like one past its time limit).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -26,6 +31,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from graph.results import Written, write_result
+from graph.sandbox import Confinement
 
 # httpx (and the rich and pygments its command line pulls in) is imported by the remote engine
 # only, so query workers do not carry it.
@@ -36,6 +42,9 @@ log = logging.getLogger("agrikg.engine")
 # Query workers run at a lower priority than the API process, so a query that runs until it is
 # stopped (and the start of a worker to replace it) takes CPU from nothing else the API does.
 WORKER_NICENESS = 10
+# A worker whose Python code ran out of memory exits with this code (Rust aborts: SIGABRT).
+OUT_OF_MEMORY_EXIT = 86
+_warned_unconfined = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,13 @@ class QueryTimeout(QueryFailed):
                          "raise AGRIKG_QUERY_TIMEOUT", 503)
 
 
+class QueryOutOfMemory(QueryFailed):
+    def __init__(self, megabytes: int):
+        super().__init__(f"the query needed more memory than a query may use ({megabytes} MB) "
+                         "and was stopped; narrow it (LIMIT, fewer or shorter computed values) "
+                         "or ask the operator to raise AGRIKG_QUERY_MEMORY", 503)
+
+
 def _dataset(job: QueryJob) -> dict:
     kwargs: dict = {}
     if job.default_graphs:
@@ -81,12 +97,23 @@ def execute(store: ox.Store, job: QueryJob) -> Written:
         raise QueryFailed(f"the query does not parse: {exc}", 400) from exc
     except ValueError as exc:
         raise QueryFailed(f"the query cannot be answered: {exc}", 400) from exc
+    except OSError as exc:
+        # Only SERVICE makes the engine do I/O beyond its store: the guard refuses it first, and
+        # a worker's network namespace stops what the guard would ever let through.
+        raise QueryFailed("the query tried to reach the network (SERVICE), which this endpoint "
+                          f"never does ({exc})", 403) from exc
 
 
-def _worker_main(store_path: str, conn: Connection) -> None:
-    """A worker process: open the store read-only, then answer jobs until the pipe closes."""
+def _worker_main(store_path: str, conn: Connection, confinement: Confinement | None = None,
+                 required: bool = False) -> None:
+    """A worker process: open the store read-only, then answer jobs until the pipe closes.
+    `confinement` is what graph.sandbox did to this process before anything else ran."""
+    info = confinement.as_dict() if confinement else None
+    if required and not (confinement and confinement.isolated):
+        conn.send(("refused", info))
+        return
     store = ox.Store.read_only(store_path)
-    conn.send(("ready", None))
+    conn.send(("ready", info))
     while True:
         try:
             job = conn.recv()
@@ -96,19 +123,26 @@ def _worker_main(store_path: str, conn: Connection) -> None:
             conn.send(("ok", execute(store, job)))
         except QueryFailed as exc:
             conn.send(("failed", (str(exc), exc.status)))
+        except MemoryError:
+            # Past the memory limit in Python code (Rust aborts on its own): end, so that a
+            # fresh worker takes this one's place, as after a Rust abort.
+            os._exit(OUT_OF_MEMORY_EXIT)
         except Exception as exc:  # an engine fault must not kill the worker silently
             conn.send(("failed", (f"the engine failed: {exc}", 500)))
 
 
-_WORKER = "import sys; sys.path.insert(0, sys.argv[3]); from graph.engine import worker_entry; " \
-          "worker_entry()"
+# The worker confines itself first, before it imports pyoxigraph (unshare(CLONE_NEWUSER) needs a
+# process with one thread) and long before it reads any query.
+_WORKER = "import sys; sys.path.insert(0, sys.argv[3]); from graph.sandbox import confine; " \
+          "c = confine(int(sys.argv[4])); from graph.engine import worker_entry; worker_entry(c)"
 
 
-def worker_entry() -> None:
-    """`python -c _WORKER STORE FD ROOT`: a worker started as a plain process that imports only
-    what a query needs (a multiprocessing spawn would first import the parent's whole command
-    line program, half a second of CPU), so a replacement is quick."""
-    _worker_main(sys.argv[1], Connection(int(sys.argv[2])))
+def worker_entry(confinement: Confinement) -> None:
+    """`python -c _WORKER STORE FD ROOT MEMORY_MB POLICY`: a worker started as a plain process
+    that imports only what a query needs (a multiprocessing spawn would first import the
+    parent's whole command line program, half a second of CPU), so a replacement is quick."""
+    _worker_main(sys.argv[1], Connection(int(sys.argv[2])), confinement,
+                 required=sys.argv[5] == "required")
 
 
 @dataclass(eq=False)
@@ -130,6 +164,10 @@ class WorkerPool:
     store_path: Path
     size: int = 2
     spares: int = 1
+    memory_mb: int = 0  # 0: no limit
+    sandbox: str = "preferred"  # or "required": no worker without its own network namespace
+    # What the last worker started reported of its confinement (graph.sandbox.Confinement).
+    confinement: Confinement | None = field(default=None, init=False)
     _idle: asyncio.Queue = field(default=None, init=False)  # type: ignore[assignment]
     _all: set = field(default_factory=set, init=False)
     _standby: list = field(default_factory=list, init=False)
@@ -150,7 +188,7 @@ class WorkerPool:
         try:
             process = subprocess.Popen(
                 [sys.executable, "-c", _WORKER, str(self.store_path), str(child.fileno()),
-                 str(Path(__file__).resolve().parent.parent)],
+                 str(Path(__file__).resolve().parent.parent), str(self.memory_mb), self.sandbox],
                 pass_fds=[child.fileno()], stdin=subprocess.DEVNULL)
         except BaseException:
             parent.close()
@@ -163,14 +201,31 @@ class WorkerPool:
         worker = _Worker(process, parent)
         self._all.add(worker)
         try:
-            status, _ = await self._receive(worker, timeout=60)
+            status, info = await self._receive(worker, timeout=60)
         except BaseException:
             self._kill(worker)
             raise
+        self._note(Confinement(**info) if info else None)
+        if status == "refused":
+            self._kill(worker)
+            raise RuntimeError("a SPARQL worker cannot be confined to a network namespace of "
+                               f"its own ({info['reason'] if info else 'unknown'}), and "
+                               "AGRIKG_QUERY_SANDBOX=required")
         if status != "ready":
             self._kill(worker)
             raise RuntimeError("a SPARQL worker failed to open the store")
         return worker
+
+    def _note(self, confinement: Confinement | None) -> None:
+        """Keep what the worker reported; say once per process when workers run unconfined."""
+        global _warned_unconfined
+        self.confinement = confinement
+        if confinement is not None and not confinement.isolated and not _warned_unconfined:
+            _warned_unconfined = True
+            log.warning("SPARQL workers run WITHOUT a network namespace: %s. The query guard "
+                        "still refuses SERVICE, but nothing behind it stops the engine from "
+                        "connecting out (see SECURITY.md; AGRIKG_QUERY_SANDBOX=required refuses "
+                        "to serve like this)", confinement.reason)
 
     async def _receive(self, worker: _Worker, timeout: float) -> tuple:
         loop = asyncio.get_running_loop()
@@ -188,8 +243,12 @@ class WorkerPool:
             return await asyncio.to_thread(worker.conn.recv)
         except (EOFError, OSError) as exc:
             worker.reap(timeout=1)
-            log.error("SPARQL worker %s stopped (exit code %s)", worker.process.pid,
-                      worker.process.returncode)
+            code = worker.process.returncode
+            if self.memory_mb and code in (-signal.SIGABRT, OUT_OF_MEMORY_EXIT):
+                log.warning("SPARQL worker %s hit the memory limit of %d MB and was replaced",
+                            worker.process.pid, self.memory_mb)
+                raise QueryOutOfMemory(self.memory_mb) from exc
+            log.error("SPARQL worker %s stopped (exit code %s)", worker.process.pid, code)
             raise QueryFailed("a SPARQL worker stopped unexpectedly; the query was not "
                               "answered", 503) from exc
 

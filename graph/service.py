@@ -66,7 +66,9 @@ class Service:
     async def _open(self, path: os.PathLike) -> None:
         store_path = await asyncio.to_thread(with_extras, path, self.settings.extra)
         store = EmbeddedStore(store_path)
-        pool = WorkerPool(store_path, size=self.settings.sparql_workers)
+        pool = WorkerPool(store_path, size=self.settings.sparql_workers,
+                          memory_mb=self.settings.query_memory,
+                          sandbox=self.settings.query_sandbox)
         await pool.start()
         old = getattr(self, "engine", None)
         self.store, self.engine, self.build_path = store, pool, str(path)

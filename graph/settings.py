@@ -40,6 +40,13 @@ class Settings(BaseSettings):
                                   description="Largest total size of request headers (431).")
     sparql_workers: int = Field(2, ge=1, le=32,
                                 description="Query worker processes per API process.")
+    query_memory: int = Field(1024, ge=0, le=1048576, description="Megabytes of memory one "
+                              "query worker may use (its store caches included); a query past "
+                              "it is stopped with a 503 and its worker replaced. 0: no limit.")
+    query_sandbox: Literal["preferred", "required"] = Field(
+        "preferred", description="Query workers run in a network namespace of their own where "
+        "the platform allows it; `preferred` serves with the query guard alone (and a warning) "
+        "where it does not, `required` refuses to start then.")
     answer_cache: int = Field(64, ge=0, le=65536, description="Megabytes of answers kept per "
                               "build for questions asked again (/sparql, /access); a rebuild "
                               "empties it. 0 or false switches it off.")

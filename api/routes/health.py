@@ -31,4 +31,16 @@ async def health(svc: ServiceDep) -> Any:
             "triples": int(rows[0]["n"]) if rows else 0,
             "built_at": info.get("built_at"),
             "build": info.get("path"),
-            "store_ms": round((time.monotonic() - started) * 1000, 2)}
+            "store_ms": round((time.monotonic() - started) * 1000, 2),
+            "query_workers": _confinement(svc)}
+
+
+def _confinement(svc: Any) -> dict | None:
+    """How the embedded engine's query workers are confined (SECURITY.md, "embedded engine");
+    None for a remote endpoint, where the query guard is the only layer."""
+    confinement = getattr(svc.engine, "confinement", None)
+    if confinement is None:
+        return None
+    return {"network_namespace": confinement.isolated,
+            "network": confinement.network or f"not isolated: {confinement.reason}",
+            "memory_mb": confinement.memory_mb or None}

@@ -1,0 +1,207 @@
+"""The query workers behind the guard: even a SERVICE the guard let through cannot open a
+connection from a worker, and a query past the memory limit stops its worker (a 503 saying
+so) while other queries go on being answered."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from graph.build import current_build
+from graph.engine import QueryFailed, QueryJob, WorkerPool, _worker_main, execute
+from graph.sandbox import Confinement, probe
+from graph.settings import Settings
+from tests.conftest import _start_api
+from tests.test_cli import run
+
+CONFINED = probe()
+
+
+class Listener:
+    """A TCP listener on loopback that counts the connections reaching it (and what they say)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.requests: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            with conn:
+                conn.settimeout(2)
+                try:
+                    self.requests.append(conn.recv(4096))
+                except OSError:
+                    self.requests.append(b"")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    lst = Listener()
+    yield lst
+    lst.close()
+
+
+def _service(port: int, host: str = "127.0.0.1") -> str:
+    # What the guard refuses; here it goes to the engine directly, as if the guard had missed.
+    return (f"SELECT * WHERE {{ ?s ?p ?o OPTIONAL {{ SERVICE <http://{host}:{port}/sparql> "
+            "{ ?s ?p ?x } } } LIMIT 1")
+
+
+def _pool_run(store: Path, jobs: list[QueryJob], **pool_args) -> list:
+    """Start a real worker pool on the store, run the jobs at once, return answers or errors."""
+
+    async def main() -> list:
+        pool = WorkerPool(store, **pool_args)
+        await pool.start()
+        try:
+            return await asyncio.gather(*(pool.run(job, 30) for job in jobs),
+                                        return_exceptions=True)
+        finally:
+            await pool.close()
+
+    return asyncio.run(main())
+
+
+@pytest.fixture(scope="module")
+def store_path(settings: Settings) -> Path:
+    return current_build(settings) / "store"
+
+
+def test_without_the_sandbox_the_engine_would_connect(store_path: Path, listener) -> None:
+    """The control: pyoxigraph in an unconfined process follows SERVICE to the listener, so
+    the test below can fail."""
+    with pytest.raises(QueryFailed):
+        execute(ox.Store.read_only(str(store_path)), QueryJob(_service(listener.port), "json", 10))
+    listener.close()
+    assert len(listener.requests) == 1
+    assert b"Oxigraph" in listener.requests[0]
+
+
+@pytest.mark.skipif(not CONFINED.isolated, reason=f"no network namespace: {CONFINED.reason}")
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])  # its client cannot do [::1]
+def test_a_worker_cannot_connect_even_when_the_guard_is_bypassed(store_path: Path,
+                                                                 host: str) -> None:
+    lst = Listener()
+    try:
+        answers = _pool_run(store_path, [QueryJob(_service(lst.port, host), "json", 10)])
+    finally:
+        lst.close()
+    assert lst.requests == []
+    (answer,) = answers
+    assert isinstance(answer, QueryFailed) and answer.status == 403, answer
+    assert "network" in str(answer)
+
+
+@pytest.mark.skipif(not CONFINED.isolated, reason=f"no network namespace: {CONFINED.reason}")
+def test_workers_report_their_confinement(store_path: Path) -> None:
+    async def main() -> Confinement | None:
+        pool = WorkerPool(store_path, size=1, memory_mb=512, sandbox="required")
+        await pool.start()
+        await pool.close()
+        return pool.confinement
+
+    confinement = asyncio.run(main())
+    assert confinement is not None and confinement.isolated
+    assert "network namespace" in confinement.network and confinement.memory_mb == 512
+
+
+def test_health_and_info_say_how_workers_are_confined(settings: Settings, api_embedded: str,
+                                                      api_remote: str) -> None:
+    workers = httpx.get(api_embedded + "/health", timeout=30).json()["query_workers"]
+    assert workers["network_namespace"] is CONFINED.isolated
+    assert workers["network"] == (CONFINED.network or f"not isolated: {CONFINED.reason}")
+    assert httpx.get(api_remote + "/health", timeout=30).json()["query_workers"] is None
+    info = run(settings, "info")
+    assert info.returncode == 0, info.stderr
+    assert json.loads(info.stdout)["query_workers"] == {
+        "network": workers["network"], "memory_mb": Settings().query_memory,
+        "sandbox": "preferred"}
+
+
+def test_an_unconfined_worker_refuses_to_serve_when_the_sandbox_is_required(
+        store_path: Path) -> None:
+    parent, child = multiprocessing.Pipe()
+    unconfined = Confinement("", "the platform allows no namespace (test)", 0)
+    _worker_main(str(store_path), child, unconfined, required=True)
+    status, info = parent.recv()
+    assert status == "refused" and info["reason"].startswith("the platform allows no")
+    # Preferred: the same worker serves (with the guard alone, and a warning at start).
+    thread = threading.Thread(target=_worker_main, args=(str(store_path), child, unconfined))
+    thread.start()
+    assert parent.recv()[0] == "ready"
+    parent.send(QueryJob("ASK { ?s ?p ?o }", "json", 10))
+    assert parent.recv()[0] == "ok"
+    parent.close()
+    thread.join(timeout=10)
+
+
+# ~1 KB: a 64-character string doubled 26 times is 4 GiB; the earlier steps alone pass 256 MB.
+MEMORY_BOMB = ('SELECT (STRLEN(?a26) AS ?n) WHERE { BIND("' + "a" * 64 + '" AS ?a0) '
+               + " ".join(f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(26)) + " }")
+QUERY_MEMORY_MB = 320
+
+
+@pytest.fixture(scope="module")
+def api_small_memory(settings: Settings) -> Iterator[str]:
+    """The API with a low memory limit per query and a time limit long enough that the
+    memory limit is what stops the bomb."""
+    yield from _start_api(settings, extra_env={"AGRIKG_QUERY_MEMORY": str(QUERY_MEMORY_MB),
+                                               "AGRIKG_QUERY_TIMEOUT": "120",
+                                               "AGRIKG_ANSWER_CACHE": "false"})
+
+
+def test_a_query_past_the_memory_limit_is_a_503_and_others_are_answered(
+        api_small_memory: str) -> None:
+    assert len(MEMORY_BOMB) < 1300
+    normal = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    with httpx.Client(base_url=api_small_memory, timeout=120) as client:
+        expected = client.get("/sparql", params={"query": normal, "format": "json"}).json()
+        results: dict = {}
+
+        def ask(name: str, query: str) -> None:
+            results[name] = client.get("/sparql", params={"query": query, "format": "json"})
+
+        bomb = threading.Thread(target=ask, args=("bomb", MEMORY_BOMB))
+        bomb.start()
+        # Normal queries asked while the bomb grows are answered, by the other worker.
+        answers = []
+        while bomb.is_alive() and len(answers) < 200:
+            answers.append(client.get("/sparql", params={"query": normal, "format": "json"}))
+        bomb.join()
+        response = results["bomb"]
+        assert response.status_code == 503, response.text
+        detail = response.json()["detail"]
+        assert f"more memory than a query may use ({QUERY_MEMORY_MB} MB)" in detail
+        assert "AGRIKG_QUERY_MEMORY" in detail
+        assert answers and all(a.status_code == 200 and a.json() == expected for a in answers)
+        # The worker was replaced: queries go on being answered, the bomb again refused.
+        after = [client.get("/sparql", params={"query": normal, "format": "json"})
+                 for _ in range(4)]
+        assert all(a.status_code == 200 and a.json() == expected for a in after)
+        health = client.get("/health").json()
+        assert health["query_workers"]["memory_mb"] == QUERY_MEMORY_MB
