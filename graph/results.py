@@ -19,6 +19,11 @@ import pyoxigraph as ox
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+# Where a result cut at the row cap points, in the body wherever the format has room for it
+# (the `link` of SPARQL JSON and XML results, a comment in Turtle, N-Triples and RDF/XML), as
+# well as in the header Agrikg-Result-Truncated: the endpoint's own page, whose "Limits" part
+# explains the cap. Relative, so it resolves against the server that sent the result.
+TRUNCATION_LINK = "/sparql?format=html#row-cap"
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,8 @@ PREFIXES = {
 
 @dataclass(frozen=True)
 class Written:
-    """Serialised results: the bytes, their media type, and whether the row cap cut them."""
+    """Serialised results: the bytes, their media type, and whether the row cap cut them (a
+    cut body says so itself where its format allows: see TRUNCATION_LINK)."""
 
     body: bytes
     media_type: str
@@ -112,12 +118,16 @@ def write_solutions(variables: list[str], solutions: Iterable, fmt: str, cap: in
     media = FORMATS[fmt].media_type
     if fmt == "json":
         bindings = [{v: _json_term(row[v]) for v in variables if row[v] is not None} for row in rows]
-        body = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+        head: dict = {"vars": variables}
+        if truncated:
+            head["link"] = [TRUNCATION_LINK]
+        body = json.dumps({"head": head, "results": {"bindings": bindings}},
                           ensure_ascii=False, separators=(",", ":")).encode()
     elif fmt == "xml":
+        link = [f"<link href={quoteattr(TRUNCATION_LINK)}/>"] if truncated else []
         out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
-               "<head>", *(f"<variable name={quoteattr(v)}/>" for v in variables), "</head>",
-               "<results>"]
+               "<head>", *(f"<variable name={quoteattr(v)}/>" for v in variables), *link,
+               "</head>", "<results>"]
         for row in rows:
             out.append("<result>")
             out += [f"<binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>"
@@ -164,8 +174,26 @@ def write_triples(triples: Iterable, fmt: str, cap: int) -> Written:
     """CONSTRUCT and DESCRIBE results, serialised by Oxigraph."""
     taken, truncated = _capped(triples, cap)
     prefixes = PREFIXES if fmt == "turtle" else None
-    body = ox.serialize(taken, format=RDF_FORMATS[fmt], prefixes=prefixes)
-    return Written(body or b"", FORMATS[fmt].media_type, truncated, len(taken))
+    body = ox.serialize(taken, format=RDF_FORMATS[fmt], prefixes=prefixes) or b""
+    if truncated:
+        body = _mark_truncated(body, fmt, cap)
+    return Written(body, FORMATS[fmt].media_type, truncated, len(taken))
+
+
+def _mark_truncated(body: bytes, fmt: str, cap: int) -> bytes:
+    """A comment saying the graph was cut, first in the body where the syntax has comments
+    (Turtle and N-Triples `#`, RDF/XML `<!-- -->` after the XML declaration). JSON-LD has no
+    comments: there the header alone says so."""
+    note = (f"This result was cut at the row cap of {cap} triples: the full result has more. "
+            f"See {TRUNCATION_LINK}")
+    if fmt in ("turtle", "ntriples"):
+        return f"# {note}\n".encode() + body
+    if fmt == "rdfxml":
+        declaration, newline, rest = body.partition(b"\n")
+        if declaration.startswith(b"<?xml") and newline:
+            return declaration + f"\n<!-- {note} -->\n".encode() + rest
+        return f"<!-- {note} -->\n".encode() + body
+    return body
 
 
 def solution_rows(solutions: ox.QuerySolutions) -> tuple[list[str], Iterator]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Annotated
@@ -114,7 +115,9 @@ async def _run(request: Request, svc: Service, text: str, default_graphs: list[s
     if written.truncated:
         headers[TRUNCATED] = "true"
     if html:
-        return _results_page(request, text, written, headers)
+        # Parsing and rendering up to a row cap of rows is CPU work: off the event loop.
+        return await asyncio.to_thread(_results_page, request, text, written, headers,
+                                       _limits(svc))
     return Response(written.body, media_type=written.media_type, headers=headers)
 
 
@@ -134,8 +137,15 @@ def _base_iri(request: Request, svc: Service) -> str:
     return base if _BASE_IRI.fullmatch(base) else "http://localhost/sparql"
 
 
-def _results_page(request: Request, text: str, written, headers: dict) -> Response:
-    context: dict = {"query": text, "truncated": written.truncated, "rows": [],
+def _limits(svc: Service) -> dict:
+    """The limits in force, for the query page's "Limits" part (where a cut result links)."""
+    return {"row_cap": svc.settings.row_cap, "timeout": svc.settings.query_timeout,
+            "memory_mb": svc.settings.query_memory if svc.backend == "embedded" else None}
+
+
+def _results_page(request: Request, text: str, written, headers: dict,
+                  limits: dict) -> Response:
+    context: dict = {"query": text, "truncated": written.truncated, "rows": [], "limits": limits,
                      "variables": [], "boolean": None, "graph": None,
                      "downloads": {name: "/sparql?" + urlencode({"query": text, "format": name})
                                    for name in ("json", "xml", "csv", "tsv")}}
@@ -186,7 +196,8 @@ async def sparql_get(
                 queries.load("summary_counts").text
             return templates.TemplateResponse(request, "query.html", {
                 "query": text, "examples": _examples(), "rows": None, "variables": [],
-                "boolean": None, "graph": None, "downloads": {}, "truncated": False})
+                "boolean": None, "graph": None, "downloads": {}, "truncated": False,
+                "limits": _limits(svc)})
         return _service_description(request, svc, formats)
     return await _run(request, svc, query, default_graph_uri or [], named_graph_uri or [], formats)
 
