@@ -5,8 +5,10 @@ evaluates SERVICE with its own HTTP client in Rust, which no Python socket patch
 it has no switch to turn it off. So each worker process moves into a network namespace of its
 own (only a loopback interface, down): whatever the engine tries, no connection can be opened,
 not even to 127.0.0.1. As root a network namespace is enough; an unprivileged user needs a user
-namespace around it. Where the platform allows neither, the worker says why, and the operator
-chooses (AGRIKG_QUERY_SANDBOX) whether to serve with the guard alone or not to start.
+namespace around it. A seccomp filter besides refuses to create IP sockets at all (it holds in
+containers that forbid namespaces). Where the platform allows neither, the worker says why, and
+the operator chooses (AGRIKG_QUERY_SANDBOX) whether to serve with the guard alone or not to
+start.
 
 Only the standard library is imported here: this runs first in a fresh worker process, which
 must still be single-threaded for unshare(CLONE_NEWUSER).
@@ -15,6 +17,7 @@ must still be single-threaded for unshare(CLONE_NEWUSER).
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 import resource
 import socket
@@ -31,8 +34,8 @@ MEGABYTE = 2**20
 
 @dataclass(frozen=True)
 class Confinement:
-    """How a worker is confined: `network` names the namespace it is in, or is empty, with
-    `reason` saying why none could be made."""
+    """How a worker is confined: `network` names the layers that keep it off the network (a
+    namespace, a seccomp filter), or is empty; `reason` says why a layer could not be made."""
 
     network: str
     reason: str
@@ -75,6 +78,24 @@ def isolate_network() -> tuple[str, str]:
     return "", "the platform allows no namespace (" + "; ".join(errors) + ")"
 
 
+def refuse_ip_sockets() -> tuple[str, str]:
+    """A seccomp filter: socket(AF_INET or AF_INET6) fails with EAFNOSUPPORT from now on, in
+    this process and its threads (Unix sockets and pipes still work): (what, '') or ('', why)."""
+    try:
+        import pyseccomp as seccomp
+    except (ImportError, OSError) as exc:  # not installed, or libseccomp missing
+        return "", f"seccomp: {exc}"
+    try:
+        rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+        for family in (socket.AF_INET, socket.AF_INET6):
+            rules.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), "socket",
+                           seccomp.Arg(0, seccomp.EQ, family))
+        rules.load()
+    except (OSError, RuntimeError, ValueError) as exc:
+        return "", f"seccomp: {exc}"
+    return "seccomp filter (no IP sockets)", ""
+
+
 def limit_memory(megabytes: int) -> None:
     """Bound the heap of this process, and write no core file when a query hits the bound."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -87,10 +108,12 @@ def limit_memory(megabytes: int) -> None:
 
 
 def confine(memory_mb: int) -> Confinement:
-    """Confine this (fresh, single-threaded) worker process: network first, then memory."""
-    network, reason = isolate_network()
+    """Confine this (fresh, single-threaded) worker process: network first (a namespace, then a
+    seccomp filter: each holds on its own), then memory."""
+    layers = [isolate_network(), refuse_ip_sockets()]
     limit_memory(memory_mb)
-    return Confinement(network, reason, memory_mb)
+    return Confinement(" + ".join(held for held, _ in layers if held),
+                       "; ".join(why for _, why in layers if why), memory_mb)
 
 
 _PROBE = "import sys; sys.path.insert(0, sys.argv[1]); from graph.sandbox import probe_main; " \

@@ -8,6 +8,8 @@ import asyncio
 import json
 import multiprocessing
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,6 +119,33 @@ def test_a_worker_cannot_connect_even_when_the_guard_is_bypassed(store_path: Pat
     assert "network" in str(answer)
 
 
+_SECCOMP_ONLY = """
+import sys
+from graph.sandbox import refuse_ip_sockets
+held, why = refuse_ip_sockets()
+assert held, why
+import pyoxigraph as ox
+from graph.engine import QueryFailed, QueryJob, execute
+try:
+    execute(ox.Store.read_only(sys.argv[1]), QueryJob(sys.argv[2], "json", 10))
+except QueryFailed as exc:
+    print(exc.status, exc)
+"""
+
+
+@pytest.mark.skipif("seccomp" not in CONFINED.network, reason=CONFINED.reason or "no seccomp")
+def test_the_seccomp_filter_alone_keeps_the_engine_off_the_network(store_path: Path,
+                                                                   listener) -> None:
+    """Where namespaces are forbidden (many containers), the seccomp layer still holds."""
+    done = subprocess.run([sys.executable, "-c", _SECCOMP_ONLY, str(store_path),
+                           _service(listener.port)], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("403 the query tried to reach the network")
+    listener.close()
+    assert listener.requests == []
+
+
 @pytest.mark.skipif(not CONFINED.isolated, reason=f"no network namespace: {CONFINED.reason}")
 def test_workers_report_their_confinement(store_path: Path) -> None:
     async def main() -> Confinement | None:
@@ -133,7 +162,7 @@ def test_workers_report_their_confinement(store_path: Path) -> None:
 def test_health_and_info_say_how_workers_are_confined(settings: Settings, api_embedded: str,
                                                       api_remote: str) -> None:
     workers = httpx.get(api_embedded + "/health", timeout=30).json()["query_workers"]
-    assert workers["network_namespace"] is CONFINED.isolated
+    assert workers["isolated"] is CONFINED.isolated
     assert workers["network"] == (CONFINED.network or f"not isolated: {CONFINED.reason}")
     assert httpx.get(api_remote + "/health", timeout=30).json()["query_workers"] is None
     info = run(settings, "info")

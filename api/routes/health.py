@@ -41,6 +41,7 @@ def _confinement(svc: Any) -> dict | None:
     confinement = getattr(svc.engine, "confinement", None)
     if confinement is None:
         return None
-    return {"network_namespace": confinement.isolated,
+    return {"isolated": confinement.isolated,
             "network": confinement.network or f"not isolated: {confinement.reason}",
+            "not_held": confinement.reason or None,
             "memory_mb": confinement.memory_mb or None}
