@@ -202,6 +202,11 @@ class WorkerPool:
         self._all.add(worker)
         try:
             status, info = await self._receive(worker, timeout=60)
+        except QueryOutOfMemory as exc:
+            self._kill(worker)
+            raise RuntimeError(f"a SPARQL worker ran out of memory opening the store: "
+                               f"AGRIKG_QUERY_MEMORY={self.memory_mb} MB is too little for it; "
+                               "raise it (0: no limit)") from exc
         except BaseException:
             self._kill(worker)
             raise

@@ -42,7 +42,8 @@ class Settings(BaseSettings):
                                 description="Query worker processes per API process.")
     query_memory: int = Field(1024, ge=0, le=1048576, description="Megabytes of memory one "
                               "query worker may use (its store caches included); a query past "
-                              "it is stopped with a 503 and its worker replaced. 0: no limit.")
+                              "it is stopped with a 503 and its worker replaced. 0: no limit, "
+                              "else at least 256 (opening a store takes about 200).")
     query_sandbox: Literal["preferred", "required"] = Field(
         "preferred", description="Query workers run in a network namespace of their own where "
         "the platform allows it; `preferred` serves with the query guard alone (and a warning) "
@@ -64,6 +65,14 @@ class Settings(BaseSettings):
             return 0
         if isinstance(value, str) and value.strip().lower() in ("true", "on", "yes"):
             return 64
+        return value
+
+    @field_validator("query_memory")
+    @classmethod
+    def _enough_to_open_a_store(cls, value: int) -> int:
+        if 0 < value < 256:
+            raise ValueError("must be 0 (no limit) or at least 256 (megabytes): a query worker "
+                             "needs about 200 to open the store")
         return value
 
     @property

@@ -234,3 +234,19 @@ def test_a_query_past_the_memory_limit_is_a_503_and_others_are_answered(
         assert all(a.status_code == 200 and a.json() == expected for a in after)
         health = client.get("/health").json()
         assert health["query_workers"]["memory_mb"] == QUERY_MEMORY_MB
+
+
+def test_a_memory_limit_too_low_to_open_the_store_is_said_plainly(store_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least 256"):
+        Settings(query_memory=100)
+    assert Settings(query_memory=0).query_memory == 0
+
+    async def main() -> None:
+        pool = WorkerPool(store_path, size=1, memory_mb=100)
+        try:
+            await pool.start()
+        finally:
+            await pool.close()
+
+    with pytest.raises(RuntimeError, match="AGRIKG_QUERY_MEMORY=100 MB is too little"):
+        asyncio.run(main())
