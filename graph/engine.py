@@ -8,8 +8,9 @@ endpoint the query is forwarded and the answer is read whole and parsed before a
 body the backend cut short is reported, never passed on.
 
 Each worker is confined before it opens the store (graph/sandbox.py): a network namespace of
-its own, so even a SERVICE the guard missed cannot open a connection, and a memory limit, so a
-query that would take gigabytes aborts its worker (replaced like one past its time limit).
+its own and a seccomp filter against IP sockets, so even a SERVICE the guard missed cannot open
+a connection, and a memory limit, so a query that would take gigabytes aborts its worker
+(replaced like one past its time limit).
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def execute(store: ox.Store, job: QueryJob) -> Written:
         raise QueryFailed(f"the query cannot be answered: {exc}", 400) from exc
     except OSError as exc:
         # Only SERVICE makes the engine do I/O beyond its store: the guard refuses it first, and
-        # a worker's network namespace stops what the guard would ever let through.
+        # a worker's network namespace and seccomp filter stop what the guard let through.
         raise QueryFailed("the query tried to reach the network (SERVICE), which this endpoint "
                           f"never does ({exc})", 403) from exc
 
@@ -165,7 +166,7 @@ class WorkerPool:
     size: int = 2
     spares: int = 1
     memory_mb: int = 0  # 0: no limit
-    sandbox: str = "preferred"  # or "required": no worker without its own network namespace
+    sandbox: str = "preferred"  # or "required": no worker that could reach the network
     # What the last worker started reported of its confinement (graph.sandbox.Confinement).
     confinement: Confinement | None = field(default=None, init=False)
     _idle: asyncio.Queue = field(default=None, init=False)  # type: ignore[assignment]
@@ -213,8 +214,8 @@ class WorkerPool:
         self._note(Confinement(**info) if info else None)
         if status == "refused":
             self._kill(worker)
-            raise RuntimeError("a SPARQL worker cannot be confined to a network namespace of "
-                               f"its own ({info['reason'] if info else 'unknown'}), and "
+            raise RuntimeError("a SPARQL worker cannot be kept off the network here "
+                               f"({info['reason'] if info else 'unknown'}), and "
                                "AGRIKG_QUERY_SANDBOX=required")
         if status != "ready":
             self._kill(worker)
@@ -227,7 +228,7 @@ class WorkerPool:
         self.confinement = confinement
         if confinement is not None and not confinement.isolated and not _warned_unconfined:
             _warned_unconfined = True
-            log.warning("SPARQL workers run WITHOUT a network namespace: %s. The query guard "
+            log.warning("SPARQL workers run WITHOUT a network sandbox: %s. The query guard "
                         "still refuses SERVICE, but nothing behind it stops the engine from "
                         "connecting out (see SECURITY.md; AGRIKG_QUERY_SANDBOX=required refuses "
                         "to serve like this)", confinement.reason)
