@@ -45,9 +45,10 @@ class Settings(BaseSettings):
                               "it is stopped with a 503 and its worker replaced. 0: no limit, "
                               "else at least 256 (opening a store takes about 200).")
     query_sandbox: Literal["preferred", "required"] = Field(
-        "preferred", description="Query workers run in a network namespace of their own where "
-        "the platform allows it; `preferred` serves with the query guard alone (and a warning) "
-        "where it does not, `required` refuses to start then.")
+        "preferred", description="Query workers run in a network namespace of their own and "
+        "under a seccomp filter against IP sockets where the platform allows it; `preferred` "
+        "serves with the query guard alone (and a warning) where neither holds, `required` "
+        "refuses to start then.")
     answer_cache: int = Field(64, ge=0, le=65536, description="Megabytes of answers kept per "
                               "build for questions asked again (/sparql, /access); a rebuild "
                               "empties it. 0 or false switches it off.")
