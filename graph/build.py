@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.namespace import DCTERMS, RDF, VOID, XSD
+from rdflib.namespace import DCTERMS, RDF, SKOS, VOID, XSD
 
 from graph.conformance import Translator, UnsupportedShape
 from graph.curated import Curated, load_curated
@@ -80,6 +80,11 @@ def combine(settings: Settings, progress: Progress = lambda _: None) -> tuple[Gr
     graph += curated.graph
     progress("adding ISO 3166 markets")
     graph += market_graph()
+    # SKOS keeps a name out of altLabel when it is the prefLabel in that language: a curated
+    # common name that CLDR has since made the standard name is dropped, not flagged.
+    for node, alt in list(graph.subject_objects(SKOS.altLabel)):
+        if (node, SKOS.prefLabel, alt) in graph:
+            graph.remove((node, SKOS.altLabel, alt))
     return graph, curated
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pycountry
 import yaml
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
@@ -208,10 +209,25 @@ def load_products(curated: Curated, path: Path, rel: str) -> None:
 
 
 def load_market_extras(curated: Curated, path: Path, rel: str) -> None:
-    """Curated additions to the ISO 3166 markets: Wikidata links and common short names."""
+    """Curated additions to the ISO 3166 markets: Wikidata links and the everyday short and
+    historical names people use (USA, Белоруссия, Burma), as altLabels.
+
+    A name given to two markets (Congo) is ambiguous on purpose: the resolver then lists both
+    rather than pick one; a name given to one (Korea) is its common meaning."""
     g = curated.graph
+    seen: set[str] = set()
     for line, row in _read_csv(path, curated, rel, ["code", "wikidata", "alt_kk", "alt_ru", "alt_en"]):
-        node = curated.mint(MARKET[row["code"]], Origin(rel, line))
+        origin = Origin(rel, line)
+        if pycountry.countries.get(alpha_2=row["code"]) is None:
+            curated.problem(str(MARKET[row["code"]]), origin, "market code",
+                            f"{row['code']!r} is not an ISO 3166-1 alpha-2 code")
+            continue
+        if row["code"] in seen:
+            curated.problem(str(MARKET[row["code"]]), origin, "market code",
+                            f"{row['code']!r} has a second row; give all its names on one")
+            continue
+        seen.add(row["code"])
+        node = curated.mint(MARKET[row["code"]], origin)
         if row["wikidata"]:
             g.add((node, SCHEMA.sameAs, URIRef(f"http://www.wikidata.org/entity/{row['wikidata']}")))
         for lang in LANGUAGES:

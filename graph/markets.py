@@ -1,4 +1,11 @@
-"""Every ISO 3166-1 country as a market, named in Kazakh, Russian and English by pycountry.
+"""Every ISO 3166-1 country as a market: codes from pycountry, names in Kazakh, Russian and
+English from CLDR (through Babel), the standard for territory names.
+
+The CLDR name is the prefLabel in each language, since it is the name people and software
+expect ("Россия", "Ресей", "Türkiye"); pycountry's ISO names ("Russian Federation",
+"Korea, Republic of") and their gettext translations stay as altLabels where they differ,
+so that every name either source gives resolves. The everyday short and historical names
+(USA, UK, Белоруссия, Burma...) are curated in graph/data/markets.csv.
 
 Open world: a market the source never mentions still exists, so a check on it answers
 "unknown" rather than "no such market".
@@ -7,14 +14,16 @@ Open world: a market the source never mentions still exists, so a check on it an
 from __future__ import annotations
 
 import gettext
+from functools import cache
 
 import pycountry
+from babel import Locale
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SKOS
 
-from graph.namespaces import AGK, MARKET, SCHEMA
+from graph.namespaces import AGK, LANGUAGES, MARKET, SCHEMA
 
-SOURCE = "pycountry ISO 3166-1"
+SOURCE = "pycountry ISO 3166-1 (codes), Unicode CLDR via Babel (names)"
 
 
 def _translator(lang: str) -> gettext.NullTranslations:
@@ -24,27 +33,51 @@ def _translator(lang: str) -> gettext.NullTranslations:
         return gettext.NullTranslations()
 
 
+@cache
+def cldr_names(lang: str) -> dict[str, str]:
+    """CLDR's name of each territory in `lang`, by ISO 3166-1 alpha-2 code (Babel's data
+    ships with the package: no network)."""
+    return dict(Locale.parse(lang).territories)
+
+
+def iso_names(country: object) -> list[str]:
+    """The English names pycountry gives a country: short, official, common."""
+    names = [country.name]  # type: ignore[attr-defined]
+    for attr in ("official_name", "common_name"):
+        value = getattr(country, attr, None)
+        if value and value not in names:
+            names.append(value)
+    return names
+
+
 def market_graph() -> Graph:
-    """Markets with alpha-2/alpha-3/numeric codes, short names as prefLabel, others as altLabel."""
+    """Markets with alpha-2/alpha-3/numeric codes, the CLDR name as prefLabel in kk, ru and en,
+    pycountry's names (translated where its catalogue has them) as altLabels."""
     g = Graph()
-    translators = {"kk": _translator("kk"), "ru": _translator("ru")}
+    translators = {lang: _translator(lang) for lang in LANGUAGES if lang != "en"}
+    cldr = {lang: cldr_names(lang) for lang in LANGUAGES}
+    # Whose CLDR name each name is: pycountry's kk catalogue gives Nepal the name of the
+    # Central African Republic, and its "Конго" is what CLDR calls the other Congo. CLDR wins.
+    cldr_owner = {name.casefold(): code for names in cldr.values() for code, name in names.items()}
     for country in pycountry.countries:
-        node = MARKET[country.alpha_2]
+        code = country.alpha_2
+        node = MARKET[code]
         g.add((node, RDF.type, AGK.Market))
         g.add((node, RDF.type, SCHEMA.Country))
-        g.add((node, AGK.iso3166Alpha2, Literal(country.alpha_2)))
+        g.add((node, AGK.iso3166Alpha2, Literal(code)))
         g.add((node, AGK.iso3166Alpha3, Literal(country.alpha_3)))
         g.add((node, AGK.iso3166Numeric, Literal(country.numeric)))
-        english = getattr(country, "common_name", None) or country.name
-        g.add((node, SKOS.prefLabel, Literal(english, lang="en")))
-        names = {country.name, getattr(country, "official_name", None) or country.name}
-        for name in names - {english}:
-            g.add((node, SKOS.altLabel, Literal(name, lang="en")))
-        for lang, tr in translators.items():
-            short = tr.gettext(country.name)
-            g.add((node, SKOS.prefLabel, Literal(short, lang=lang)))
-            for name in names:
-                other = tr.gettext(name)
-                if other != short and other != name:
-                    g.add((node, SKOS.altLabel, Literal(other, lang=lang)))
+        english = iso_names(country)
+        for lang in LANGUAGES:
+            pref = cldr[lang].get(code) or cldr["en"].get(code) or english[0]
+            g.add((node, SKOS.prefLabel, Literal(pref, lang=lang)))
+            if lang == "en":
+                others = english
+            else:
+                # An untranslated msgid comes back as the English text: not a name in `lang`.
+                others = [t for t in (translators[lang].gettext(n) for n in english)
+                          if t not in english]
+            for name in dict.fromkeys(others):
+                if name != pref and cldr_owner.get(name.casefold(), code) == code:
+                    g.add((node, SKOS.altLabel, Literal(name, lang=lang)))
     return g
