@@ -40,14 +40,24 @@ class BuildError(Exception):
 
 
 class ResolveError(LookupError):
-    """A product or market name that matches nothing; carries the closest matches."""
+    """A product or market name that matches nothing, or more than one thing; carries the
+    closest matches as text (`suggestions`) and as links (`matches`: label in the asked
+    language, id or code, IRI), so a page can offer each one to click."""
 
-    def __init__(self, kind: str, text: str, suggestions: list[str]):
+    def __init__(self, kind: str, text: str, suggestions: list[str],
+                 matches: list[dict[str, str]] | None = None, ambiguous: bool = False):
         self.kind = kind
         self.text = text
         self.suggestions = suggestions
-        hint = f"; closest matches: {', '.join(suggestions)}" if suggestions else ""
-        super().__init__(f"no {kind} matches {text!r}{hint}")
+        self.matches = matches or []
+        self.ambiguous = ambiguous
+        if ambiguous:
+            message = (f"{text!r} names more than one {kind}: {', '.join(suggestions)}; "
+                       "give one of their names or codes")
+        else:
+            hint = f"; closest matches: {', '.join(suggestions)}" if suggestions else ""
+            message = f"no {kind} matches {text!r}{hint}"
+        super().__init__(message)
 
 
 class StoreError(RuntimeError):

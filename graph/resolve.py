@@ -3,7 +3,9 @@
 Products: an id, a label or synonym in Kazakh, Russian or English (case, ё/е, diacritics and
 Kazakh-specific letters folded), or an HS code of 2-6 digits with or without dots and spaces
 (the most specific product whose code is a prefix of it). Markets: ISO 3166-1 alpha-2,
-alpha-3 or numeric code, or a name in any of the three languages.
+alpha-3 or numeric code, or a name in any of the three languages: the CLDR name, pycountry's
+ISO names, or a curated everyday or historical one (graph/data/markets.csv). A market name
+that two markets share lists both instead of picking one.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def fold(text: str) -> str:
     stripped = "".join(c for c in decomposed
                        if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
     stripped = stripped.translate(_KAZAKH)
-    stripped = re.sub(r"[\"'«»“”„()\[\].,;:!?]", " ", stripped)
+    stripped = re.sub(r"[\"'‘’‚‛`´«»“”„()\[\].,;:!?]", " ", stripped)
     stripped = re.sub(r"[-_/]+", " ", stripped)
     return " ".join(stripped.split())
 
@@ -85,10 +87,16 @@ class MarketIndex:
     codes: dict[str, str] = field(default_factory=dict)  # any code (upper) -> market IRI
     alpha2: dict[str, str] = field(default_factory=dict)  # market IRI -> alpha-2
     by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # (lang, folded prefLabel) -> markets: the standard (CLDR) name in the asked language
+    # settles a name another language or an older name gives to a second market.
+    by_pref: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def label(self, market: str, lang: str) -> str:
         names = self.labels.get(market, {})
         return names.get(lang) or names.get("en") or self.alpha2.get(market, market)
+
+    def link(self, market: str, lang: str) -> dict[str, str]:
+        return {"code": self.alpha2.get(market, ""), "iri": market, "label": self.label(market, lang)}
 
 
 def product_index(store: Store) -> ProductIndex:
@@ -131,6 +139,7 @@ def _market_index(store: Store) -> MarketIndex:
         else:
             if kind == "pref":
                 index.labels[market][row.get("lang", "")] = value
+                index.by_pref[row.get("lang", ""), fold(value)].add(market)
             index.by_name[fold(value)].add(market)
     return index
 
@@ -144,17 +153,15 @@ class Resolved:
     query: str
 
 
-def _suggest(text: str, names: dict[str, set[str]], label: callable, limit: int = 5) -> list[str]:
+def _suggest(text: str, names: dict[str, set[str]], limit: int = 5, min_part: int = 1) -> list[str]:
+    """The IRIs whose names come closest to `text`: near spellings first, then names that
+    contain it or that it contains (names shorter than `min_part` only by spelling, so that
+    "uk" is not offered for "Ukraina")."""
     folded = fold(text)
     close = difflib.get_close_matches(folded, list(names), n=limit * 3, cutoff=0.6)
-    close += [name for name in names if folded and (folded in name or name in folded)]
-    out: list[str] = []
-    for name in close:
-        for iri in sorted(names[name]):
-            shown = label(iri)
-            if shown not in out:
-                out.append(shown)
-    return out[:limit]
+    close += [name for name in names if folded and len(name) >= min_part
+              and (folded in name or name in folded)]
+    return list(dict.fromkeys(iri for name in close for iri in sorted(names[name])))
 
 
 def resolve_product(store: Store, text: str, lang: str = "en") -> Resolved:
@@ -179,7 +186,14 @@ def resolve_product(store: Store, text: str, lang: str = "en") -> Resolved:
         codes = ", ".join(index.codes.get(iri, [])[:3])
         return f"{index.label(iri, lang)} ({codes})" if codes else index.label(iri, lang)
 
-    raise ResolveError("product", text, _suggest(query, index.by_name, show))
+    # Several IRIs can share a label in one language: one suggestion per label shown.
+    close: dict[str, str] = {}
+    for iri in _suggest(query, index.by_name):
+        close.setdefault(show(iri), iri)
+    picked = list(close.items())[:5]
+    raise ResolveError("product", text, [shown for shown, _ in picked],
+                       [{"id": iri.rsplit("/", 1)[-1], "iri": iri, "label": index.label(iri, lang)}
+                        for _, iri in picked])
 
 
 def _resolve_hs(index: ProductIndex, query: str, lang: str) -> Resolved:
@@ -195,10 +209,15 @@ def _resolve_hs(index: ProductIndex, query: str, lang: str) -> Resolved:
                        for code in codes if code.startswith(digits)},
                       key=lambda p: (index.depth(p), p))
     shown = [f"{index.label(p, lang)} ({', '.join(index.codes[p][:3])})" for p in narrower[:5]]
-    raise ResolveError("product", query, shown)
+    raise ResolveError("product", query, shown,
+                       [{"id": p.rsplit("/", 1)[-1], "iri": p, "label": index.label(p, lang)}
+                        for p in narrower[:5]])
 
 
 def resolve_market(store: Store, text: str, lang: str = "en") -> Resolved:
+    """An ISO code, an IRI, or a name in any language. A name that belongs to several markets
+    ("Congo") is not settled by a guess: it raises with every one of them (`ambiguous`),
+    unless it is the standard name in the asked language."""
     index = market_index(store)
     query = (text or "").strip()
     if not query:
@@ -208,13 +227,14 @@ def resolve_market(store: Store, text: str, lang: str = "en") -> Resolved:
         return Resolved(index.codes[code], "iso-code", text)
     if query.startswith(str(MARKET)) and query in index.alpha2:
         return Resolved(query, "id", text)
-    candidates = index.by_name.get(fold(query), set())
+    folded = fold(query)
+    candidates = index.by_pref.get((lang, folded)) or index.by_name.get(folded, set())
     if len(candidates) == 1:
         return Resolved(next(iter(candidates)), "label", text)
+    found = sorted(candidates) or _suggest(query, index.by_name, min_part=4)[:5]
 
     def show(iri: str) -> str:
         return f"{index.label(iri, lang)} ({index.alpha2.get(iri, '')})"
 
-    if candidates:
-        raise ResolveError("market", text, [show(m) for m in sorted(candidates)])
-    raise ResolveError("market", text, _suggest(query, index.by_name, show))
+    raise ResolveError("market", text, [show(m) for m in found],
+                       [index.link(m, lang) for m in found], ambiguous=bool(candidates))
