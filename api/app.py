@@ -61,7 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(ResolveError)
     async def not_found(_: Request, exc: ResolveError) -> JSONResponse:
         return JSONResponse({"detail": str(exc), "kind": exc.kind, "query": exc.text,
-                             "closest_matches": exc.suggestions}, status_code=404)
+                             "ambiguous": exc.ambiguous, "closest_matches": exc.suggestions,
+                             "matches": exc.matches}, status_code=404)
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(_: Request, exc: RequestValidationError) -> JSONResponse:

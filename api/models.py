@@ -21,10 +21,25 @@ class ValidationProblem(Problem):
     errors: list[ParameterError] = Field(description="One entry per invalid parameter.")
 
 
+class Match(BaseModel):
+    """A closest match, named in the asked language, with what a page needs to link it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    label: str = Field(description="Its name in the asked language.")
+    iri: str
+    code: str | None = Field(None, description="A market's ISO 3166-1 alpha-2 code.")
+    id: str | None = Field(None, description="A product's id.")
+
+
 class NotFound(Problem):
     kind: str = Field(description="product, market, source or status")
     query: str = Field(description="What was asked for.")
-    closest_matches: list[str]
+    ambiguous: bool = Field(False, description="true when the name belongs to several markets "
+                            "(e.g. Congo): `matches` lists each, none is picked.")
+    closest_matches: list[str] = Field(description="Each match as text, e.g. \"China (CN)\".")
+    matches: list[Match] = Field(default_factory=list, description=(
+        "The same matches (products and markets) with label, code or id, and IRI."))
 
 
 COMMON_RESPONSES: dict = {
@@ -33,8 +48,8 @@ COMMON_RESPONSES: dict = {
 }
 NOT_FOUND_RESPONSE: dict = {
     404: {"model": NotFound,
-          "description": "Unknown product, market, source or status; `closest_matches` lists "
-                         "what comes nearest."},
+          "description": "Unknown (or, for a market, ambiguous) product, market, source or "
+                         "status; `closest_matches` and `matches` list what comes nearest."},
 }
 
 

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from babel import Locale
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
+
+from graph.namespaces import LANGUAGES
 
 P = "https://w3id.org/agrikg/"
 
@@ -80,6 +83,63 @@ def test_unknown_names_are_404_with_the_closest_matches(api, path, params, kind,
     assert body["kind"] == kind
     assert match in body["closest_matches"]
     assert "closest matches" in body["detail"]
+
+
+def test_russia_by_its_everyday_name_is_unknown_not_missing(api) -> None:
+    response = get(api, "/access", params={"product": "пшеница", "market": "Россия"})
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["market"]["code"] == "RU" and answer["market"]["matched_by"] == "label"
+    assert answer["status"] == "unknown" and answer["permitted"] is None
+
+
+# A handful of markets by their CLDR names (from Babel) through HTTP; test_resolve.py asks
+# the resolver for all 249 in each language.
+CLDR_SAMPLE = [(lang, code, Locale.parse(lang).territories[code]) for lang in LANGUAGES
+               for code in ("RU", "US", "GB", "TR", "KR", "CI")]
+
+
+@pytest.mark.parametrize(("lang", "code", "name"), CLDR_SAMPLE,
+                         ids=[f"{lang}-{code}" for lang, code, _ in CLDR_SAMPLE])
+def test_markets_answer_by_their_cldr_names(api, lang, code, name) -> None:
+    response = get(api, "/access", params={"product": "wheat", "market": name, "lang": lang})
+    assert response.status_code == 200, response.text
+    assert response.json()["market"] == {
+        "code": code, "iri": P + f"market/{code}", "label": name, "matched_by": "label",
+        "query": name}
+
+
+@pytest.mark.parametrize(("name", "code"), [("США", "US"), ("UK", "GB"), ("Белоруссия", "BY"),
+                                            ("Молдавия", "MD"), ("Корея", "KR"), ("Burma", "MM")])
+def test_markets_answer_by_their_everyday_names(api, name, code) -> None:
+    response = get(api, "/access", params={"product": "бидай", "market": name})
+    assert response.status_code == 200, response.text
+    assert response.json()["market"]["code"] == code
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(("path", "params"), [("/access", {"product": "wheat", "market": "Congo"}),
+                                              ("/markets/Congo", {})])
+def test_a_market_name_two_markets_share_is_404_listing_both(api, path, params, lang) -> None:
+    response = get(api, path, params=params | {"lang": lang})
+    assert response.status_code == 404
+    body = response.json()
+    assert body["ambiguous"] is True and body["kind"] == "market"
+    names = Locale.parse(lang).territories
+    assert body["matches"] == [{"code": c, "iri": P + f"market/{c}", "label": names[c]}
+                               for c in ("CD", "CG")]
+
+
+@pytest.mark.parametrize(("lang", "text"), [("kk", "Германя"), ("ru", "Германя"), ("en", "Germny")])
+def test_an_unknown_market_is_404_with_suggestions_named_in_the_asked_language(
+        api, lang, text) -> None:
+    response = get(api, "/access", params={"product": "wheat", "market": text, "lang": lang})
+    assert response.status_code == 404
+    body = response.json()
+    assert body["ambiguous"] is False
+    germany = Locale.parse(lang).territories["DE"]
+    assert body["matches"][0] == {"code": "DE", "iri": P + "market/DE", "label": germany}
+    assert body["closest_matches"][0] == f"{germany} (DE)"
 
 
 @pytest.mark.parametrize(("path", "params", "parameter"), [
