@@ -90,6 +90,19 @@ def test_a_missing_kazakh_label_fails_the_build(workspace) -> None:
     assert "Kazakh" in problem.message
 
 
+@pytest.mark.parametrize(("row", "words"), [("UK,,,,Britain", "not an ISO 3166-1 alpha-2 code"),
+                                           ("RU,,,,Rossiya", "second row")])
+def test_a_market_name_row_with_an_unknown_or_repeated_code_fails_the_build(workspace, row, words) -> None:
+    markets = workspace.data_dir / "markets.csv"
+    with markets.open("a", encoding="utf-8") as handle:
+        handle.write(row + "\n")
+    line = len(markets.read_text(encoding="utf-8").splitlines())
+    problems = _fails(workspace)
+    problem = next(p for p in problems if p.rule == "market code")
+    assert (problem.origin.path.endswith("markets.csv"), problem.origin.line) == (True, line)
+    assert words in problem.message
+
+
 @pytest.mark.parametrize(("code", "words"), [("0499", "does not exist in HS 2022"),
                                             ("04.09", "2, 4 or 6 digits")])
 def test_an_hs_code_outside_hs_2022_or_its_pattern_fails_the_build(workspace, code, words) -> None:
