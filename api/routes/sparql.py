@@ -20,10 +20,11 @@ from graph.service import Service
 from graph.sparql import (
     NotAcceptable,
     RefusedQuery,
-    check_graphs,
-    inspect,
+    header_value,
+    inspect_async,
     negotiate,
     protocol_dataset,
+    unknown_graphs,
     with_base,
 )
 
@@ -38,11 +39,13 @@ _BASE_IRI = re.compile(r"https?://[^\s<>\"{}|^`\\]+")
 _FIRST_LINE_POSITION = re.compile(r"(\berror at 1:)(\d+)")
 
 TRUNCATED = "Agrikg-Result-Truncated"
+# Graphs of the request's dataset that the store does not hold (evaluated as empty graphs).
+UNKNOWN_GRAPHS = "Agrikg-Unknown-Graphs"
 ROW_CAP = "Agrikg-Row-Cap"
 
 _ERRORS = {
-    400: {"description": "Malformed query (the parser's message), a FROM or graph parameter "
-                         "naming a graph not in the store, more than one `query`, or a body "
+    400: {"description": "Malformed query (the parser's message, with line and column), "
+                         "nesting deeper than the limit, more than one `query`, or a body "
                          "that is not UTF-8 (or declares another charset)."},
     403: {"description": "Refused: updates (`update=` or application/sparql-update, by GET or "
                          "POST), LOAD, SERVICE (read-only, never fetches)."},
@@ -82,12 +85,12 @@ async def _run(request: Request, svc: Service, text: str, default_graphs: list[s
         return _error(413, f"the query is larger than {limit} bytes")
     runnable = text
     try:
-        inspected = inspect(text)
-        # Graph parameters replace the query's FROM / FROM NAMED (Protocol 2.1.4), so only the
-        # graphs of the dataset actually used must be in the store.
+        inspected = await inspect_async(text, _base_iri(request, svc))
+        # Graph parameters replace the query's FROM / FROM NAMED (Protocol 2.1.4). A graph of
+        # the dataset used that the store does not hold is an empty graph, never fetched.
         dataset = protocol_dataset(default_graphs, named_graphs)
-        check_graphs([*default_graphs, *named_graphs] if any(dataset) else
-                     inspected.from_graphs, svc.named_graphs)
+        unknown = unknown_graphs([*default_graphs, *named_graphs] if any(dataset) else
+                                 inspected.from_graphs, svc.named_graphs)
         html = "html" in format_param or (not format_param and wants_html(request))
         fmt = "json" if html else negotiate(inspected.form, request.headers.get("accept"),
                                             format_param)
@@ -114,6 +117,8 @@ async def _run(request: Request, svc: Service, text: str, default_graphs: list[s
     headers = {"Vary": "Accept", ROW_CAP: str(svc.settings.row_cap)}
     if written.truncated:
         headers[TRUNCATED] = "true"
+    if unknown:
+        headers[UNKNOWN_GRAPHS] = header_value(unknown)
     if html:
         # Parsing and rendering up to a row cap of rows is CPU work: off the event loop.
         return await asyncio.to_thread(_results_page, request, text, written, headers,
