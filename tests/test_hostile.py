@@ -5,12 +5,19 @@ Unicode edge cases. No 500, no traceback, no fetch, and the server keeps answeri
 from __future__ import annotations
 
 import socket
+import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from tests.conftest import QUERY_TIMEOUT
+
+CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "hostile_queries.yaml")
+                        .read_text(encoding="utf-8"))
 
 UPDATES = [
     "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
@@ -69,22 +76,109 @@ def test_updates_in_every_form_are_refused(api, update) -> None:
     assert _sparql(api, "ASK { <urn:a> <urn:b> <urn:c> }").json()["boolean"] is False
 
 
+class Listener:
+    """A TCP server on a loopback port that records every connection made to it (and the
+    first bytes sent, e.g. the user agent of an engine's SERVICE client)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.connections: list[bytes] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(0.5)
+                try:
+                    first = conn.recv(200)
+                except OSError:
+                    first = b""
+                self.connections.append(first)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[Listener]:
+    server = Listener()
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[c["id"] for c in CORPUS])
+def test_the_hostile_corpus(api, listener, case) -> None:
+    """Every query of tests/data/hostile_queries.yaml gets its status on both backends; a
+    refusal is a 4xx saying why; and no query makes the server connect to the listener."""
+    query = case["query"].replace("PORT", str(listener.port))
+    before = len(listener.connections)
+    response = httpx.post(api + "/sparql", data={"query": query}, timeout=60)
+    assert response.status_code == case["expect"], (case["id"], response.text[:300])
+    if case["expect"] == 200:
+        assert response.content
+    else:
+        detail = response.json()["detail"]
+        assert case["says"] in detail, detail
+        assert "Traceback" not in detail
+    time.sleep(0.05)  # a connection the engine started would be accepted by now
+    assert listener.connections[before:] == [], case["id"]
+
+
+def test_the_corpus_is_large_and_covers_every_outcome() -> None:
+    assert len(CORPUS) >= 100
+    assert len({c["id"] for c in CORPUS}) == len(CORPUS)
+    assert {c["expect"] for c in CORPUS} == {200, 400, 403}
+    assert sum(c["expect"] == 200 for c in CORPUS) >= 25
+
+
+def test_the_listener_does_record_a_connection(listener) -> None:
+    """The corpus test would notice a fetch: the listener sees a plain client."""
+    before = len(listener.connections)
+    with socket.create_connection(("127.0.0.1", listener.port), timeout=5) as client:
+        client.sendall(b"GET / HTTP/1.1\r\n\r\n")
+    deadline = time.monotonic() + 5
+    while len(listener.connections) == before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert listener.connections[before:] == [b"GET / HTTP/1.1\r\n\r\n"]
+
+
+def test_an_engine_past_the_guard_would_reach_the_listener(listener) -> None:
+    """What the guard stands in front of: pyoxigraph asked the corpus' first SERVICE query
+    directly connects to the listener (its own HTTP client, user agent Oxigraph)."""
+    import contextlib
+
+    import pyoxigraph as ox
+
+    before = len(listener.connections)
+    with contextlib.suppress(Exception):  # the listener answers nothing an engine can read
+        ox.Store().query(CORPUS[0]["query"].replace("PORT", str(listener.port)))
+    time.sleep(0.05)
+    assert any(b"Oxigraph" in c for c in listener.connections[before:])
+
+
 @pytest.mark.parametrize("query", OUTSIDE)
-def test_nothing_makes_the_server_fetch(api, query) -> None:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    listener.settimeout(0.2)
-    port = listener.getsockname()[1]
-    try:
-        response = _sparql(api, query.replace("127.0.0.1:9", f"127.0.0.1:{port}"))
-        assert response.status_code in (400, 403)
-        assert "never" in response.json()["detail"] or "not in this store" in \
-            response.json()["detail"]
-        with pytest.raises(TimeoutError):
-            listener.accept()  # nobody was asked to connect
-    finally:
-        listener.close()
+def test_nothing_makes_the_server_fetch(api, listener, query) -> None:
+    """SERVICE is refused (403); FROM / FROM NAMED of a graph the store does not hold are
+    empty graphs, named in Agrikg-Unknown-Graphs. Either way nothing connects anywhere."""
+    before = len(listener.connections)
+    response = _sparql(api, query.replace("127.0.0.1:9", f"127.0.0.1:{listener.port}"))
+    if "SERVICE" in query.upper():
+        assert response.status_code == 403
+        assert "never queries other servers" in response.json()["detail"]
+    else:
+        assert response.status_code == 200, response.text
+        assert response.headers["agrikg-unknown-graphs"].startswith("<")
+        assert b"127.0.0.1" not in response.content and b"root:" not in response.content
+    time.sleep(0.05)
+    assert listener.connections[before:] == []
 
 
 @pytest.mark.parametrize("query", RUNAWAY)
