@@ -295,7 +295,7 @@ def inspect(text: str, base: str | None = None) -> Inspected:
             _CACHE.move_to_end(key)
     if cached is None:
         try:
-            cached = _PARSER.submit(_inspect, text, base).result()
+            cached = _parser().submit(_inspect, text, base).result()
         except RefusedQuery as exc:
             cached = exc
         if len(text) <= CACHE_TEXT_CHARS:
@@ -359,7 +359,7 @@ def _parse(text: str, tokens: int):
     try:
         return parseQuery(text)
     except ParseBaseException as exc:
-        found = f", found {exc.found}" if exc.found else ""
+        found = f", found {exc.found}" if getattr(exc, "found", "") else ""
         raise RefusedQuery(f"the query does not parse: {exc.msg}{found} at line {exc.lineno}, "
                            f"column {exc.col}") from None
     except RecursionError:
@@ -411,17 +411,24 @@ MAX_RECURSION = 400_000
 PARSER_STACK_BYTES = 512 * 2**20
 
 
-def _parser_pool() -> concurrent.futures.ThreadPoolExecutor:
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sparql-parse")
-    previous = threading.stack_size(PARSER_STACK_BYTES)
-    try:
-        pool.submit(lambda: None).result()  # starts the thread with this stack size
-    finally:
-        threading.stack_size(previous)
-    return pool
+_PARSER: list[concurrent.futures.ThreadPoolExecutor] = []
+_PARSER_LOCK = threading.Lock()
 
 
-_PARSER = _parser_pool()
+def _parser() -> concurrent.futures.ThreadPoolExecutor:
+    """The parser thread, started on first use (not at import: a process that never parses a
+    user's query, such as a query worker or the build, starts no thread)."""
+    with _PARSER_LOCK:
+        if not _PARSER:
+            pool = concurrent.futures.ThreadPoolExecutor(max_workers=1,
+                                                         thread_name_prefix="sparql-parse")
+            previous = threading.stack_size(PARSER_STACK_BYTES)
+            try:
+                pool.submit(lambda: None).result()  # starts the thread with this stack size
+            finally:
+                threading.stack_size(previous)
+            _PARSER.append(pool)
+        return _PARSER[0]
 
 
 def with_base(text: str, base_iri: str) -> str:
