@@ -164,6 +164,12 @@ def test_long_chains_parse_in_the_parser_thread() -> None:
     assert inspect(query, BASE).form == "SELECT"
 
 
+def test_queries_of_too_many_tokens_are_refused_before_the_parser(monkeypatch) -> None:
+    monkeypatch.setattr(sparql, "_parse", lambda *_a: pytest.fail("parsed"))
+    union = " UNION ".join(f"{{ ?s ?p {i} }}" for i in range(sparql.MAX_TOKENS // 6))
+    assert "tokens; at most" in str(refusal("SELECT * WHERE { " + union + " }"))
+
+
 def test_the_same_text_is_parsed_once(monkeypatch) -> None:
     calls = []
     real = sparql._inspect
