@@ -307,7 +307,8 @@ def inspect(text: str, base: str | None = None) -> Inspected:
                 while len(_CACHE) > CACHE_ENTRIES:
                     _CACHE.popitem(last=False)
     if isinstance(cached, RefusedQuery):
-        raise cached
+        # A new exception each time: re-raising the kept one would grow its traceback.
+        raise RefusedQuery(str(cached), cached.status) from None
     return cached
 
 
