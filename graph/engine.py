@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from graph.results import Written, write_result
+from graph.results import Unwritable, Written, write_result
 from graph.sandbox import Confinement
 
 # httpx (and the rich and pygments its command line pulls in) is imported by the remote engine
@@ -96,6 +96,8 @@ def execute(store: ox.Store, job: QueryJob) -> Written:
         return write_result(result, job.fmt, job.cap)
     except SyntaxError as exc:
         raise QueryFailed(f"the query does not parse: {exc}", 400) from exc
+    except Unwritable as exc:
+        raise QueryFailed(str(exc), 406) from exc
     except ValueError as exc:
         raise QueryFailed(f"the query cannot be answered: {exc}", 400) from exc
     except OSError as exc:
@@ -388,6 +390,8 @@ class RemoteEngine:
             parsed = ox.parse_query_results(response.content,
                                             format=ox.QueryResultsFormat.JSON)
             return write_result(parsed, job.fmt, job.cap)
+        except Unwritable as exc:
+            raise QueryFailed(str(exc), 406) from exc
         except (SyntaxError, ValueError) as exc:
             raise QueryFailed("the SPARQL backend sent an incomplete or invalid result "
                               f"({len(response.content)} bytes); not passed on", 503) from exc

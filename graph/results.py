@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import xml.parsers.expat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -60,6 +62,40 @@ PREFIXES = {
 }
 
 
+# Characters XML 1.0 cannot carry at all, not even as a character reference.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# An XML name without a colon (NCName), the local part RDF/XML must end a predicate with.
+_NAME_START = "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff" \
+              "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf" \
+              "\ufdf0-\ufffd\U00010000-\U000effff"
+_LOCAL_NAME = re.compile(f"[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f"
+                         f"\u203f-\u2040]*$")
+LABELS = {"json": "SPARQL JSON", "xml": "SPARQL XML", "csv": "CSV", "tsv": "TSV",
+          "turtle": "Turtle", "ntriples": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF/XML"}
+
+
+class Unwritable(Exception):
+    """The asked format cannot carry this result (answered 406); names the formats that can.
+    Not a ValueError: that would read as a query or backend fault."""
+
+    def __init__(self, fmt: str, reason: str, others: list[str]):
+        self.fmt = fmt
+        self.others = others
+        choices = ", ".join(f"{LABELS[o]} (format={o}, Accept: {FORMATS[o].media_type})"
+                            for o in others)
+        super().__init__(f"{LABELS[fmt]} cannot carry this result: {reason}; ask for "
+                         f"{choices}")
+
+
+def _xml_text(fmt: str, text: str, others: list[str]) -> str:
+    """Escaped text for XML, or Unwritable when it holds a character XML 1.0 cannot write."""
+    bad = _NOT_XML.search(text)
+    if bad:
+        raise Unwritable(fmt, f"a value holds the character U+{ord(bad.group()):04X}, which "
+                              "XML 1.0 cannot represent", others)
+    return escape(text)
+
+
 @dataclass(frozen=True)
 class Written:
     """Serialised results: the bytes, their media type, and whether the row cap cut them (a
@@ -92,18 +128,21 @@ def _json_term(term: object) -> dict[str, str]:
 
 
 def _xml_term(term: object) -> str:
+    def text(value: str) -> str:
+        return _xml_text("xml", value, ["json", "csv", "tsv"])
+
     if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{text(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{text(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(term.language)}>{text(term.value)}</literal>"
         if term.datatype.value != XSD_STRING:
             return (f"<literal datatype={quoteattr(term.datatype.value)}>"
-                    f"{escape(term.value)}</literal>")
-        return f"<literal>{escape(term.value)}</literal>"
-    return f"<literal>{escape(str(term))}</literal>"
+                    f"{text(term.value)}</literal>")
+        return f"<literal>{text(term.value)}</literal>"
+    return f"<literal>{text(str(term))}</literal>"
 
 
 def _csv_value(term: object) -> str:
@@ -173,11 +212,51 @@ def write_boolean(value: bool, fmt: str) -> Written:
 def write_triples(triples: Iterable, fmt: str, cap: int) -> Written:
     """CONSTRUCT and DESCRIBE results, serialised by Oxigraph."""
     taken, truncated = _capped(triples, cap)
-    prefixes = PREFIXES if fmt == "turtle" else None
-    body = ox.serialize(taken, format=RDF_FORMATS[fmt], prefixes=prefixes) or b""
+    body = serialize_triples(taken, fmt)
     if truncated:
         body = _mark_truncated(body, fmt, cap)
     return Written(body, FORMATS[fmt].media_type, truncated, len(taken))
+
+
+def serialize_triples(triples: list, fmt: str) -> bytes:
+    """Triples in an RDF format, or Unwritable when the format cannot carry them: JSON-LD has
+    no RDF 1.2 triple terms, RDF/XML neither XML-illegal characters nor a predicate that does
+    not end in an XML name. RDF/XML is checked well-formed before it is sent."""
+    triple_terms = any(_has_triple_term(t) for t in triples)
+    if fmt == "jsonld" and triple_terms:
+        raise Unwritable(fmt, "it holds an RDF 1.2 triple term, which JSON-LD 1.1 cannot write",
+                         ["turtle", "ntriples", "rdfxml"])
+    others = [f for f in RDF_FORMATS if f != fmt and not (f == "jsonld" and triple_terms)]
+    if fmt == "rdfxml":
+        for triple in triples:
+            _check_rdfxml(triple, others)
+    prefixes = PREFIXES if fmt == "turtle" else None
+    try:
+        body = ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes) or b""
+    except (OSError, ValueError) as exc:  # a limit of the writer found only by writing
+        raise Unwritable(fmt, f"the writer refused it ({exc})", others) from exc
+    if fmt == "rdfxml":
+        parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+        try:
+            parser.Parse(body, True)
+        except xml.parsers.expat.ExpatError as exc:
+            raise Unwritable(fmt, f"it would not be well-formed XML ({exc})", others) from exc
+    return body
+
+
+def _has_triple_term(triple: ox.Triple) -> bool:
+    return isinstance(triple.subject, ox.Triple) or isinstance(triple.object, ox.Triple)
+
+
+def _check_rdfxml(triple: ox.Triple, others: list[str]) -> None:
+    if not _LOCAL_NAME.search(triple.predicate.value):
+        raise Unwritable("rdfxml", f"the predicate <{triple.predicate.value}> does not end in "
+                                   "an XML name, so it cannot be an RDF/XML element", others)
+    for term in (triple.subject, triple.object):
+        if isinstance(term, ox.Triple):
+            _check_rdfxml(term, others)
+        elif isinstance(term, ox.Literal):
+            _xml_text("rdfxml", term.value, others)
 
 
 def _mark_truncated(body: bytes, fmt: str, cap: int) -> bytes:

@@ -1,6 +1,9 @@
-"""Results cut at the row cap say so in the body wherever the format has room for it, not only
-in a header a client may drop: the `link` of SPARQL JSON and XML results, a comment in Turtle,
-N-Triples and RDF/XML, all pointing at the query page's explanation of the cap."""
+"""Results as written for each format: a result cut at the row cap says so in the body wherever
+the format has room for it, not only in a header a client may drop (the `link` of SPARQL JSON
+and XML results, a comment in Turtle, N-Triples and RDF/XML, all pointing at the query page's
+explanation of the cap); a result a format cannot carry is a 406 naming the formats that can,
+never a 500 or a body that is not well-formed (RDF 1.2 triple terms in JSON-LD, XML-illegal
+characters in SPARQL XML and RDF/XML, predicates RDF/XML cannot write). XML bodies are parsed."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph.results import TRUNCATION_LINK, write_solutions, write_triples
+from graph.results import TRUNCATION_LINK, Unwritable, write_result, write_solutions, write_triples
 from tests.conftest import ROW_CAP
 
 EVERYTHING = "SELECT * WHERE { ?s ?p ?o }"
@@ -88,3 +91,97 @@ def test_the_writers_mark_only_what_the_cap_cut() -> None:
         assert write_solutions(["x"], rows, fmt, 2).truncated
     assert write_triples(triples, "jsonld", 2).truncated
     assert b"row cap" not in write_triples(triples, "ntriples", 3).body
+
+
+TRIPLE_TERM = ("CONSTRUCT { ?r <http://example.org/about> <<( ?r ?p ?o )>> } WHERE { "
+               "?r a <https://w3id.org/agrikg/ontology#AccessRecord> ; ?p ?o } LIMIT 3")
+
+
+def _sparql(api: str, query: str, fmt: str) -> httpx.Response:
+    return httpx.get(api + "/sparql", params={"query": query, "format": fmt}, timeout=30)
+
+
+def _refused(response: httpx.Response, *words: str) -> str:
+    assert response.status_code == 406, response.text[:500]
+    detail = response.json()["detail"]
+    for word in words:
+        assert word in detail, detail
+    assert "Traceback" not in detail
+    return detail
+
+
+def test_a_triple_term_asked_as_json_ld_is_406_naming_the_formats_that_carry_it(api) -> None:
+    detail = _refused(_sparql(api, TRIPLE_TERM, "jsonld"), "JSON-LD", "triple term",
+                      "format=turtle", "format=ntriples", "format=rdfxml")
+    assert "format=jsonld" not in detail
+    refused = httpx.post(api + "/sparql", content=TRIPLE_TERM, timeout=30, headers={
+        "Content-Type": "application/sparql-query", "Accept": "application/ld+json"})
+    _refused(refused, "JSON-LD")
+    # The formats it names do carry it: RDF 1.2 Turtle and N-Triples, RDF/XML with
+    # rdf:parseType="Triple", each read back whole.
+    for fmt, rdf_format in (("turtle", ox.RdfFormat.TURTLE),
+                            ("ntriples", ox.RdfFormat.N_TRIPLES),
+                            ("rdfxml", ox.RdfFormat.RDF_XML)):
+        response = _sparql(api, TRIPLE_TERM, fmt)
+        assert response.status_code == 200, (fmt, response.text[:500])
+        if fmt == "rdfxml":
+            ET.fromstring(response.content)
+        quads = list(ox.parse(response.content, format=rdf_format))
+        assert len(quads) == 3 and all(isinstance(q.object, ox.Triple) for q in quads), fmt
+
+
+@pytest.mark.parametrize("char", ["\\u0001", "\\u0008", "\\u000B", "\\u001F", "\\uFFFE",
+                                  "\\u0000"])
+def test_xml_results_with_a_character_xml_cannot_carry_are_406(api, char) -> None:
+    query = f'SELECT ?x ?y WHERE {{ BIND("a{char}b" AS ?x) BIND("ok" AS ?y) }}'
+    _refused(_sparql(api, query, "xml"), "SPARQL XML", "U+", "format=json", "format=csv")
+    assert _sparql(api, query, "json").status_code == 200
+    assert _sparql(api, query, "tsv").status_code == 200
+
+
+def test_xml_results_with_markup_and_whitespace_are_well_formed(api) -> None:
+    value = 'a <b> & "c" \t\n\r ]]> é 𝄞 \u007f'
+    query = ('SELECT ?x ?l ?t WHERE { BIND("a <b> & \\"c\\" \\t\\n\\r ]]> é 𝄞 \\u007F" AS ?x) '
+             'BIND("x"@en-GB AS ?l) BIND("1"^^<http://example.org/t?a=1&b=2> AS ?t) }')
+    response = _sparql(api, query, "xml")
+    assert response.status_code == 200, response.text
+    root = ET.fromstring(response.content)
+    literals = [e.text for e in root.iter(f"{SRX}literal")]
+    # XML parsers normalise a bare carriage return to a line feed: the value is carried as
+    # written apart from that.
+    assert literals[0] == value.replace("\r", "\n")
+    assert [e.attrib.get("datatype") for e in root.iter(f"{SRX}literal")][2] == \
+        "http://example.org/t?a=1&b=2"
+
+
+def test_rdf_xml_with_a_predicate_it_cannot_write_is_406(api) -> None:
+    query = "CONSTRUCT { <http://example.org/s> <http://example.org/1> 1 } WHERE {}"
+    _refused(_sparql(api, query, "rdfxml"), "RDF/XML", "<http://example.org/1>", "XML name",
+             "format=turtle", "format=jsonld")
+    assert _sparql(api, query, "jsonld").status_code == 200
+    fine = _sparql(api, query.replace("/1>", "/p1>"), "rdfxml")
+    assert fine.status_code == 200
+    ET.fromstring(fine.content)
+    [quad] = ox.parse(fine.content, format=ox.RdfFormat.RDF_XML)
+    assert quad.predicate.value == "http://example.org/p1"
+
+
+def test_rdf_xml_with_a_character_xml_cannot_carry_is_406(api) -> None:
+    query = 'CONSTRUCT { <http://example.org/s> <http://example.org/p> "a\\u0002b" } WHERE {}'
+    _refused(_sparql(api, query, "rdfxml"), "RDF/XML", "U+0002", "format=ntriples")
+    assert _sparql(api, query, "ntriples").status_code == 200
+
+
+@pytest.mark.parametrize(("query", "fmt"), [
+    ('SELECT ?x WHERE { BIND("\\u0003" AS ?x) }', "xml"),
+    ("CONSTRUCT { <http://x/s> <http://x/1> 1 } WHERE {}", "rdfxml"),
+    ("CONSTRUCT { <http://x/s> <http://x/p> <<( <http://x/s> <http://x/p> 1 )>> } WHERE {}",
+     "jsonld"),
+])
+def test_the_writer_raises_unwritable_not_a_value_error(query, fmt) -> None:
+    """Unwritable is what the engines turn into 406; a ValueError would read as a bad query
+    (embedded) or a broken backend (remote)."""
+    with pytest.raises(Unwritable) as caught:
+        write_result(ox.Store().query(query), fmt, 10)
+    assert not isinstance(caught.value, ValueError)
+    assert caught.value.others and fmt not in caught.value.others
