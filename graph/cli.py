@@ -20,7 +20,7 @@ from graph.access import check as check_access
 from graph.build import build as build_graph
 from graph.build import build_info
 from graph.errors import BuildError, ResolveError, StoreError
-from graph.queries import IRI
+from graph.queries import IRI, BadParameter
 from graph.sandbox import probe
 from graph.settings import Settings
 from graph.store import open_store
@@ -35,9 +35,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
+# No emoji codes: a label holding `:cow:` is printed as written (markup is escaped where data
+# or input is printed).
+out = Console(emoji=False)
 # Error lines are not wrapped: a file:line in a message must stay whole when stderr is a pipe.
-err = Console(stderr=True, soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 Lang = Annotated[str, typer.Option("--lang", "-l", help="Answer language: kk, ru or en.")]
 Endpoint = Annotated[str | None, typer.Option(
@@ -52,7 +54,7 @@ def _settings(endpoint: str | None = None) -> Settings:
 
 def _lang(lang: str) -> str:
     if lang not in ("kk", "ru", "en"):
-        err.print(f"[red]--lang must be kk, ru or en, not {lang!r}[/red]")
+        err.print(f"[red]--lang must be kk, ru or en, not {escape(repr(lang))}[/red]")
         raise typer.Exit(2)
     return lang
 
@@ -60,11 +62,13 @@ def _lang(lang: str) -> str:
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Turn what went wrong into a clear message and exit code, never a traceback:
-    2 for input that matches nothing, 1 when the graph or store cannot answer."""
+    2 for input that matches nothing or is malformed, 1 when the graph or store cannot answer.
+    Messages quote the user's input and the data, so they are printed as text, not markup."""
     try:
         yield
-    except (ResolveError, KeyError, TypeError) as exc:
-        err.print(f"[red]{exc.args[0] if isinstance(exc, KeyError) and exc.args else exc}[/red]")
+    except (ResolveError, KeyError, TypeError, BadParameter) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        err.print(f"[red]{escape(str(message))}[/red]")
         raise typer.Exit(2) from None
     except BuildError as exc:
         _print_build_error(exc)
@@ -75,7 +79,7 @@ def _user_errors() -> Iterator[None]:
 
 
 def _open(settings: Settings):
-    return open_store(settings, progress=lambda m: err.print(f"[dim]{m}[/dim]"))
+    return open_store(settings, progress=lambda m: err.print(f"[dim]{escape(m)}[/dim]"))
 
 
 def _print_json(value: object) -> None:
@@ -89,8 +93,9 @@ def _print_build_error(exc: BuildError) -> None:
         err.print(f"[red bold]The graph was not built: {len(exc.problems)} problem(s).[/red bold] "
                   "The graph served before stays as it was.")
     for problem in exc.problems:
-        where = f"[bold]{problem.origin}[/bold]: " if problem.origin else ""
-        err.print(f"  - {where}{problem.focus}\n      {problem.message}  [dim]({problem.rule})[/dim]")
+        where = f"[bold]{escape(str(problem.origin))}[/bold]: " if problem.origin else ""
+        err.print(f"  - {where}{escape(problem.focus)}\n      {escape(problem.message)}  "
+                  f"[dim]({escape(problem.rule)})[/dim]")
 
 
 @app.command()
@@ -109,16 +114,18 @@ def build(
     settings = Settings()
     with _user_errors(), err.status("building") as status:
         try:
-            result = build_graph(settings, progress=lambda m: status.update(m), source=source)
+            result = build_graph(settings, progress=lambda m: status.update(escape(m)),
+                                 source=source)
         except OSError as exc:  # home not a directory, read-only, disk full, ...
             raise StoreError(f"The graph was not built: cannot write {exc.filename or settings.home}"
                              f" ({exc.strerror or exc}); check AGRIKG_HOME and the free disk "
                              "space. The graph served before stays as it was.") from None
-    out.print(f"Built {result.triples:,} triples in {result.seconds:.1f} s -> {result.path}")
+    out.print(f"Built {result.triples:,} triples in {result.seconds:.1f} s -> "
+              f"{escape(str(result.path))}")
     if result.phases:
         out.print("Phases: " + ", ".join(f"{name} {seconds:.1f} s"
                                          for name, seconds in result.phases.items()))
-    out.print(f"Dumps: {', '.join(p.name for p in sorted(result.path.glob('graph.*')))}")
+    out.print(f"Dumps: {escape(', '.join(p.name for p in sorted(result.path.glob('graph.*'))))}")
 
 
 @app.command()
@@ -150,36 +157,45 @@ def check(
 _COLOURS = {"open": "green", "requirements-agreed": "green", "restriction-lifted": "green",
             "requirements-planned": "yellow", "restricted": "red", "unknown": "bright_black"}
 def _print_answer(answer: dict) -> None:
+    """The answer in a panel. Every value comes from the data or the user's input, so each is
+    escaped: a label or quote holding `[...]` is printed as written, never read as markup."""
+    e = _text
     lang = answer["lang"]
     word = words(lang)
     colour = _COLOURS.get(answer["status"], "white")
     permitted = {True: word["yes"], False: word["no"], None: word["unknown"]}[answer["permitted"]]
     vet = answer["veterinary_requirements"]
+    product, market = answer["product"], answer["market"]
     lines = [
-        f"[bold]{answer['product']['label']}[/bold] "
-        f"(HS {', '.join(answer['product']['hs_codes'])}) -> [bold]{answer['market']['label']}[/bold]"
-        f" ({answer['market']['code']})",
-        f"[{colour} bold]{answer['status_label']}[/{colour} bold] [dim]({answer['status']})[/dim]",
-        f"{word['permitted']}: {permitted}",
-        f"{word['vet']}: {vet['label'] if vet else word['not_stated']}",
+        f"[bold]{e(product['label'])}[/bold] (HS {e(', '.join(product['hs_codes']))}) -> "
+        f"[bold]{e(market['label'])}[/bold] ({e(market['code'])})",
+        f"[{colour} bold]{e(answer['status_label'])}[/{colour} bold] [dim]({e(answer['status'])})[/dim]",
+        f"{e(word['permitted'])}: {e(permitted)}",
+        f"{e(word['vet'])}: {e(vet['label'] if vet else word['not_stated'])}",
         "",
-        answer["message"],
+        e(answer["message"]),
     ]
     for source in answer["sources"]:
-        lines += ["", f"[bold]{word['source']}[/bold]: {source['speaker'] or ''}, {source['role'] or ''}"
-                      f" — {source['event'] or ''}",
-                  f"  «{source['quote_kk']}»",
-                  f"  [italic]{source['translation']}[/italic]"]
+        lines += ["", f"[bold]{e(word['source'])}[/bold]: {e(source['speaker'])}, "
+                      f"{e(source['role'])} — {e(source['event'])}",
+                  f"  «{e(source['quote_kk'])}»",
+                  f"  [italic]{e(source['translation'])}[/italic]"]
     for note in answer["inferred"]:
-        lines += ["", f"[dim]{word['inferred']} ({note['field']}): {note['reason']}[/dim]"]
+        lines += ["", f"[dim]{e(word['inferred'])} ({e(note['field'])}): {e(note['reason'])}[/dim]"]
     if answer["partial"]:
-        lines += ["", f"[bold]{word['narrower']}[/bold]:"]
+        lines += ["", f"[bold]{e(word['narrower'])}[/bold]:"]
         for item in answer["partial"]:
-            lines.append(f"  - {item['product']['label']} "
-                         f"(HS {', '.join(item['product']['hs_codes'])}): {item['status_label']}")
+            lines.append(f"  - {e(item['product']['label'])} "
+                         f"(HS {e(', '.join(item['product']['hs_codes']))}): "
+                         f"{e(item['status_label'])}")
             for source in item["sources"]:
-                lines.append(f"    «{source['quote_kk']}» — {source['speaker']}")
+                lines.append(f"    «{e(source['quote_kk'])}» — {e(source['speaker'])}")
     out.print(Panel("\n".join(lines), border_style=colour, expand=False))
+
+
+def _text(value: object) -> str:
+    """A value from the data or the user, escaped for Rich markup (None prints as nothing)."""
+    return escape("" if value is None else str(value))
 
 
 @app.command("queries")
@@ -188,7 +204,7 @@ def list_queries() -> None:
     table = Table("name", "parameters", "answers")
     for name in queries.names():
         q = queries.load(name)
-        table.add_row(name, " ".join(f"${p}" for p in q.params), q.summary)
+        table.add_row(_text(name), _text(" ".join(f"${p}" for p in q.params)), _text(q.summary))
     out.print(table)
 
 
@@ -205,7 +221,7 @@ def query(
     for item in param or []:
         key, sep, value = item.partition("=")
         if not sep:
-            err.print(f"[red]--param takes NAME=VALUE, not {item!r}[/red]")
+            err.print(f"[red]--param takes NAME=VALUE, not {_text(repr(item))}[/red]")
             raise typer.Exit(2)
         params[key] = IRI(value) if value.startswith(("http://", "https://")) else value
     with _user_errors():
@@ -215,9 +231,9 @@ def query(
         _print_json(rows)
         return
     columns = list(dict.fromkeys(k for row in rows for k in row))
-    table = Table(*columns)
+    table = Table(*(_text(c) for c in columns))
     for row in rows:
-        table.add_row(*(row.get(c, "") for c in columns))
+        table.add_row(*(_text(row.get(c, "")) for c in columns))
     out.print(table)
     err.print(f"[dim]{len(rows)} row(s)[/dim]")
 
@@ -260,9 +276,9 @@ def serve(
     for key, value in overrides.items():
         os.environ[f"AGRIKG_{key.upper()}"] = (json_module.dumps(value) if isinstance(value, list)
                                                else str(value))
-    err.print(f"Serving on http://{settings.host}:{settings.port} "
-              f"({'remote ' + settings.endpoint if settings.endpoint else 'embedded store'}); "
-              f"API docs at /docs")
+    err.print(_text(f"Serving on http://{settings.host}:{settings.port} "
+                    f"({'remote ' + settings.endpoint if settings.endpoint else 'embedded store'}"
+                    "); API docs at /docs"))
     uvicorn.run("api.app:app_from_env", factory=True, host=settings.host, port=settings.port,
                 workers=settings.workers, loop="uvloop", http="httptools",
                 log_level="info", access_log=False)
@@ -288,7 +304,7 @@ def viz(
         view = render_filtered(_open(_settings(endpoint)), lang, market=market, product=product,
                                status=status)
         Path(output).write_text(view.html, encoding="utf-8")
-    err.print(f"Wrote {output}: {view.nodes} nodes, {view.edges} edges"
+    err.print(f"Wrote {_text(output)}: {view.nodes} nodes, {view.edges} edges"
               + (f" (of {view.total_nodes}; filter to see the rest)"
                  if view.total_nodes > view.nodes else ""))
 
@@ -311,20 +327,22 @@ def stats(
         return
     table = Table("product", "markets", "statuses", title="Reach per product (with inheritance)")
     for item in result["products"]:
-        table.add_row(item["label"], str(item["markets"]), ", ".join(item["statuses"]))
+        table.add_row(_text(item["label"]), str(item["markets"]), _text(", ".join(item["statuses"])))
     out.print(table)
     table = Table("market", "products", "statuses", title="Products per market (records)")
     for item in result["markets"]:
-        table.add_row(f"{item['label']} ({item['market']})", str(item["products"]),
-                      ", ".join(f"{k}: {v}" for k, v in item["statuses"].items()))
+        table.add_row(_text(f"{item['label']} ({item['market']})"), str(item["products"]),
+                      _text(", ".join(f"{k}: {v}" for k, v in item["statuses"].items())))
     out.print(table)
     table = Table("product", "market", "status", title="Pending negotiations")
     for item in result["pending"]:
-        table.add_row(item["product_label"], item["market_label"], item["status"])
+        table.add_row(_text(item["product_label"]), _text(item["market_label"]),
+                      _text(item["status"]))
     out.print(table)
     table = Table("node", "kind", "degree", "betweenness", title="Most central (top 10)")
     for item in result["centrality"][:10]:
-        table.add_row(item["label"], item["kind"], str(item["degree"]), str(item["betweenness"]))
+        table.add_row(_text(item["label"]), _text(item["kind"]), str(item["degree"]),
+                      str(item["betweenness"]))
     out.print(table)
 
 
@@ -382,7 +400,7 @@ def generate(
             err.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(2) from None
     seconds = time.monotonic() - started
-    out.print(f"Wrote {written:,} triples to {target} in {seconds:.1f} s "
+    out.print(f"Wrote {written:,} triples to {_text(target)} in {seconds:.1f} s "
               f"({target.stat().st_size / 1e6:,.1f} MB, seed {seed})")
 
 

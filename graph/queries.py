@@ -32,6 +32,10 @@ class IRI(str):
     """A parameter value to be written as an IRI rather than a string literal."""
 
 
+class BadParameter(ValueError):
+    """A parameter value that is no valid RDF term (an IRI with a space or a `>`, ...)."""
+
+
 @cache
 def load(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
     path = directory / f"{name}.rq"
@@ -69,7 +73,16 @@ def render_query(query: NamedQuery, **params: object) -> str:
     unknown = set(params) - set(query.params)
     if unknown:
         raise TypeError(f"query {name!r} takes {list(query.params)}, not {sorted(unknown)}")
-    values = {k: term(v) for k, v in params.items() if v is not None}
+    values = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        try:
+            values[key] = term(value)
+        except ValueError as exc:
+            kind = "an IRI" if isinstance(value, IRI) else "an RDF term"
+            raise BadParameter(f"parameter ${key} of query {name!r}: {str(value)!r} is not "
+                               f"{kind} ({exc})") from None
     return _PARAM.sub(lambda m: values.get(m.group(1), m.group(0)), query.text)
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from graph import DATA_DIR
 from graph.settings import Settings
 
 AGRIKG = str(Path(sys.executable).parent / "agrikg")
@@ -17,7 +19,8 @@ AGRIKG = str(Path(sys.executable).parent / "agrikg")
 
 def run(settings: Settings, *args: str, endpoint: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
-    env |= {"AGRIKG_HOME": str(settings.home), "COLUMNS": "200", "NO_COLOR": "1"}
+    env |= {"AGRIKG_HOME": str(settings.home), "AGRIKG_DATA_DIR": str(settings.data_dir),
+            "COLUMNS": "200", "NO_COLOR": "1"}
     if endpoint:
         env["AGRIKG_ENDPOINT"] = endpoint
     return subprocess.run([AGRIKG, *args], capture_output=True, text=True, env=env, timeout=120)
@@ -112,3 +115,54 @@ def test_build_from_a_generated_file_and_a_broken_one(tmp_path) -> None:
     assert f"{broken}:" in failed.stderr and "stays as it was" in failed.stderr
     assert "Traceback" not in failed.stderr + failed.stdout
     assert "--from" in run(home, "build", "--help").stdout
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("check", "[/x]", "CN"), "no product matches '[/x]'"),
+    (("check", "beef", "[/red]"), "no market matches '[/red]'"),
+    (("check", "wheat", "[bold]"), "no market matches '[bold]'"),
+    (("check", "wheat", "CN", "--lang", "[/x]"), "not '[/x]'"),
+    (("query", "[/x]"), "no named query '[/x]'"),
+    (("query", "statement", "-p", "[/x]"), "NAME=VALUE, not '[/x]'"),
+    (("query", "statement", "-p", "[/x]=1"), "not ['[/x]']"),
+])
+def test_markup_in_the_input_is_printed_as_written(settings, args, words) -> None:
+    result = run(settings, *args)
+    assert result.returncode == 2, result.stderr
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("value", ["http://x/>", "https://x/a b", "http://x/{y}",
+                                   "http://x/\"q\""])
+def test_an_iri_parameter_that_is_not_an_iri_is_refused_with_exit_code_2(settings,
+                                                                          value) -> None:
+    result = run(settings, "query", "statement", "-p", f"statement={value}")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert f"$statement of query 'statement': {value!r} is not an IRI" in result.stderr
+
+
+def test_data_holding_markup_and_emoji_codes_is_printed_as_written(tmp_path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    products = data / "products.csv"
+    products.write_text(products.read_text(encoding="utf-8").replace(
+        ",Wheat,", ",Wheat [/red] [bold]grain[/bold] :cow:,", 1), encoding="utf-8")
+    sources = data / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    assert "        According to the Vice Minister" in text
+    sources.write_text(text.replace("        According to the Vice Minister",
+                                    "        [/italic] According to the Vice Minister", 1),
+                       encoding="utf-8")
+    settings = Settings(home=tmp_path / "home", data_dir=data)
+    built = run(settings, "build")
+    assert built.returncode == 0, built.stderr
+    result = run(settings, "check", "wheat", "CN")
+    assert result.returncode == 0, result.stderr
+    assert "Wheat [/red] [bold]grain[/bold] :cow: (HS 1001)" in result.stdout
+    assert "[/italic] According to" in result.stdout
+    rows = run(settings, "query", "product_index")
+    assert rows.returncode == 0, rows.stderr
+    assert "[/red] [bold]grain[/bold]" in rows.stdout
+    assert "Traceback" not in result.stderr + rows.stderr

@@ -103,3 +103,10 @@ def test_access_queries_find_what_the_plain_formulation_finds(embedded) -> None:
             assert found == expected, (product, market)
             compared += bool(expected)
     assert compared > 50
+
+
+@pytest.mark.parametrize("value", ["http://x/>", "https://x/a b", "http://x/{y}"])
+def test_an_iri_parameter_that_is_not_an_iri_is_a_bad_parameter(value) -> None:
+    with pytest.raises(queries.BadParameter) as caught:
+        render("statement", statement=IRI(value))
+    assert f"$statement of query 'statement': {value!r} is not an IRI" in str(caught.value)
