@@ -7,6 +7,7 @@ found later by SHACL can point the analyst at the line to fix.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,10 +80,27 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _read_yaml(path: Path, curated: Curated, rel: str) -> dict[str, Any]:
+def _read_text(path: Path, curated: Curated, rel: str) -> str | None:
+    """The file as text: UTF-8, with a byte-order mark (as spreadsheet programs write) dropped.
+    Bytes that are not UTF-8 are a problem at their line and column; None then."""
+    data = path.read_bytes()
     try:
-        with path.open(encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=_LineLoader)
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        curated.problem(rel, Origin(rel, line), "UTF-8 encoding",
+                        f"byte 0x{data[exc.start]:02X} at column {column} is not UTF-8; save "
+                        "the file as UTF-8 (with or without a byte-order mark)")
+        return None
+
+
+def _read_yaml(path: Path, curated: Curated, rel: str) -> dict[str, Any]:
+    text = _read_text(path, curated, rel)
+    if text is None:
+        return {}
+    try:
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
@@ -92,20 +110,32 @@ def _read_yaml(path: Path, curated: Curated, rel: str) -> dict[str, Any]:
 
 
 def _read_csv(path: Path, curated: Curated, rel: str, required: list[str]) -> list[tuple[int, dict]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            curated.problem(rel, Origin(rel, 1), "CSV header", f"missing column(s): {', '.join(missing)}")
-            return []
-        rows = []
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                curated.problem(rel, Origin(rel, line), "CSV row", "more cells than columns")
-                continue
-            rows.append((line, {k: (v or "").strip() for k, v in row.items()}))
-        return rows
+    """The rows with their line numbers. A row that repeats an earlier one exactly is reported
+    with both lines and left out (a copy-paste slip, or a merge gone wrong)."""
+    text = _read_text(path, curated, rel)
+    if text is None:
+        return []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        curated.problem(rel, Origin(rel, 1), "CSV header", f"missing column(s): {', '.join(missing)}")
+        return []
+    rows = []
+    seen: dict[tuple, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            curated.problem(rel, Origin(rel, line), "CSV row", "more cells than columns")
+            continue
+        cells = {k: (v or "").strip() for k, v in row.items()}
+        first = seen.setdefault(tuple(cells.values()), line)
+        if first != line:
+            curated.problem(rel, Origin(rel, line), "duplicate row",
+                            f"line {line} repeats line {first} ({rel}:{first}) exactly; "
+                            "delete one of them")
+            continue
+        rows.append((line, cells))
+    return rows
 
 
 def _split(cell: str, sep: str = ";") -> list[str]:
@@ -239,14 +269,16 @@ def load_records(curated: Curated, path: Path, rel: str, reasons: dict[str, Any]
     g = curated.graph
     columns = ["id", "exporter", "market", "product", "status", "vet_status", "as_of",
                "as_of_precision", "statement", "inferred"]
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for line, row in _read_csv(path, curated, rel, columns):
         origin = Origin(rel, line)
         node = RECORD[row["id"]]
         if row["id"] in seen:
-            curated.problem(str(node), origin, "unique record id", f"id {row['id']!r} is used twice")
+            first = seen[row["id"]]
+            curated.problem(str(node), origin, "unique record id",
+                            f"id {row['id']!r} is used twice: here and at {rel}:{first}")
             continue
-        seen.add(row["id"])
+        seen[row["id"]] = line
         curated.mint(node, origin)
         g.add((node, RDF.type, AGK.AccessRecord))
         if row["exporter"]:

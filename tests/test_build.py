@@ -297,3 +297,68 @@ def test_a_build_from_a_file_interrupted_leaves_the_served_graph(
         build(workspace, source=generated)
     assert current_build(workspace) == before
     assert not list((workspace.home / "builds").glob("*.partial"))
+
+
+# Reading graph/data/ as an analyst's editor and spreadsheet write it: a byte-order mark is
+# accepted; bytes that are not UTF-8 and rows pasted twice fail with file, line and rule.
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize("name", ["products.csv", "markets.csv", "access.csv", "sources.yaml",
+                                  "programme.yaml"])
+def test_a_byte_order_mark_is_accepted(workspace, name) -> None:
+    path = workspace.data_dir / name
+    path.write_bytes(BOM + path.read_bytes())
+    build(workspace)
+    store = EmbeddedStore(current_build(workspace) / "store")
+    answer = check(store, "wheat", "CN")
+    assert answer["status"] == "open" and answer["sources"], name
+
+
+@pytest.mark.parametrize(("name", "fragment"), [
+    ("products.csv", "honey,,0409,"), ("access.csv", "kz-cn-wheat,"),
+    ("sources.yaml", "  - id: china-market-open"), ("markets.csv", "IR,Q794,"),
+])
+def test_bytes_that_are_not_utf8_fail_with_file_line_column_and_rule(workspace, name,
+                                                                     fragment) -> None:
+    path = workspace.data_dir / name
+    line = _line_of(path, fragment)
+    lines = path.read_bytes().split(b"\n")
+    lines[line - 1] = lines[line - 1].replace(b",", b",\xe9", 1) if b"," in lines[line - 1] \
+        else lines[line - 1] + b" \xe9"
+    path.write_bytes(b"\n".join(lines))
+    problems = _fails(workspace)
+    [problem] = [p for p in problems if p.origin and p.origin.path.endswith(name)]
+    assert problem.rule == "UTF-8 encoding"
+    assert problem.origin.line == line
+    assert "0xE9" in problem.message and "column" in problem.message
+    assert f"{name}:{line}" in str(problem)
+    assert not any(p.rule == "data shape" for p in problems)
+
+
+@pytest.mark.parametrize(("name", "fragment"), [
+    ("products.csv", "honey,,0409,"), ("access.csv", "kz-cn-wheat,"), ("markets.csv", "IR,Q794,"),
+])
+def test_a_row_pasted_twice_fails_naming_both_lines(workspace, name, fragment) -> None:
+    path = workspace.data_dir / name
+    first = _line_of(path, fragment)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.append(lines[first - 1])
+    path.write_text("".join(lines), encoding="utf-8")
+    problems = _fails(workspace)
+    [problem] = [p for p in problems if p.rule == "duplicate row"]
+    assert problem.origin.path.endswith(name) and problem.origin.line == len(lines)
+    assert f"{name}:{first}" in problem.message
+    assert f"{name}:{len(lines)}" in str(problem)
+
+
+def test_a_record_id_used_twice_names_both_lines(workspace) -> None:
+    path = workspace.data_dir / "access.csv"
+    first = _line_of(path, "kz-cn-wheat,")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.append(lines[first - 1].replace(",open,", ",restricted,"))
+    path.write_text("".join(lines), encoding="utf-8")
+    problems = _fails(workspace)
+    [problem] = [p for p in problems if p.rule == "unique record id"]
+    assert problem.origin.line == len(lines)
+    assert f"access.csv:{first}" in problem.message
