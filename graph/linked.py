@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from graph.namespaces import BASE, DATASET, PREFIXES
 from graph.queries import IRI, select
 from graph.results import PREFIXES as RESULT_PREFIXES
-from graph.results import RDF_FORMATS
+from graph.results import serialize_triples
 from graph.store import Store
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -54,9 +54,10 @@ def ontology_triples(ontology_dir: Path) -> tuple[ox.Triple, ...]:
 
 
 def serialize(triples: list[ox.Triple], fmt: str) -> bytes:
-    prefixes = {k: str(v) for k, v in PREFIXES.items()} | RESULT_PREFIXES if fmt == "turtle" \
-        else None
-    return ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes) or b""
+    """The triples in an RDF format; results.Unwritable when that format cannot carry them
+    (a graph built with --from may hold anything)."""
+    prefixes = {k: str(v) for k, v in PREFIXES.items()} | RESULT_PREFIXES
+    return serialize_triples(triples, fmt, prefixes)
 
 
 def curie(iri: str) -> str:

@@ -218,7 +218,7 @@ def write_triples(triples: Iterable, fmt: str, cap: int) -> Written:
     return Written(body, FORMATS[fmt].media_type, truncated, len(taken))
 
 
-def serialize_triples(triples: list, fmt: str) -> bytes:
+def serialize_triples(triples: list, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
     """Triples in an RDF format, or Unwritable when the format cannot carry them: JSON-LD has
     no RDF 1.2 triple terms, RDF/XML neither XML-illegal characters nor a predicate that does
     not end in an XML name. RDF/XML is checked well-formed before it is sent."""
@@ -230,7 +230,7 @@ def serialize_triples(triples: list, fmt: str) -> bytes:
     if fmt == "rdfxml":
         for triple in triples:
             _check_rdfxml(triple, others)
-    prefixes = PREFIXES if fmt == "turtle" else None
+    prefixes = (prefixes or PREFIXES) if fmt == "turtle" else None
     try:
         body = ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes) or b""
     except (OSError, ValueError) as exc:  # a limit of the writer found only by writing

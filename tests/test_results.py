@@ -185,3 +185,38 @@ def test_the_writer_raises_unwritable_not_a_value_error(query, fmt) -> None:
         write_result(ox.Store().query(query), fmt, 10)
     assert not isinstance(caught.value, ValueError)
     assert caught.value.others and fmt not in caught.value.others
+
+
+@pytest.fixture(scope="module")
+def odd_graph(tmp_path_factory: pytest.TempPathFactory):
+    """The API over a graph built with --from that holds what RDF/XML cannot write: a
+    predicate without an XML name, a control character."""
+    from graph.build import build
+    from graph.generate import write
+    from graph.settings import Settings
+    from tests.conftest import _start_api
+
+    root = tmp_path_factory.mktemp("odd")
+    source = root / "odd.nt"
+    write(source, 2_000, seed=3)
+    with source.open("a", encoding="utf-8") as handle:
+        handle.write('<https://w3id.org/agrikg/product/odd> <http://example.org/1> "a" .\n'
+                     '<https://w3id.org/agrikg/product/odd> <http://example.org/p> "b\\u0001" .\n'
+                     '<https://w3id.org/agrikg/product/fine> <http://example.org/p> "c" .\n')
+    settings = Settings(home=root / "home", endpoint=None)
+    build(settings, source=source)
+    yield from _start_api(settings)
+
+
+def test_a_resource_rdf_xml_cannot_carry_is_406_on_its_linked_data_url(odd_graph) -> None:
+    refused = httpx.get(odd_graph + "/product/odd", params={"format": "rdfxml"})
+    _refused(refused, "RDF/XML", "format=turtle")
+    negotiated = httpx.get(odd_graph + "/product/odd", headers={"Accept": "application/rdf+xml"})
+    _refused(negotiated, "RDF/XML")
+    for fmt in ("turtle", "ntriples", "jsonld"):
+        response = httpx.get(odd_graph + "/product/odd", params={"format": fmt})
+        assert response.status_code == 200, (fmt, response.text)
+        assert "example.org/1" in response.text, fmt
+    fine = httpx.get(odd_graph + "/product/fine", params={"format": "rdfxml"})
+    assert fine.status_code == 200, fine.text
+    ET.fromstring(fine.content)

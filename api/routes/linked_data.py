@@ -20,7 +20,7 @@ from graph.linked import (
     serialize,
 )
 from graph.namespaces import BASE
-from graph.results import FORMATS
+from graph.results import FORMATS, Unwritable
 from graph.sparql import NotAcceptable, negotiate
 
 router = APIRouter(tags=["Linked data"])
@@ -46,10 +46,10 @@ def _rdf_response(request: Request, triples: list, fmt_param: str | None, title:
             headers={"Vary": "Accept"})
     try:
         fmt = negotiate("DESCRIBE", request.headers.get("accept"), fmt_param)
-    except NotAcceptable as exc:
+        body = serialize(triples, fmt)
+    except (NotAcceptable, Unwritable) as exc:
         raise HTTPException(406, str(exc)) from None
-    return Response(serialize(triples, fmt), media_type=FORMATS[fmt].media_type,
-                    headers={"Vary": "Accept"})
+    return Response(body, media_type=FORMATS[fmt].media_type, headers={"Vary": "Accept"})
 
 
 def _resource(kind: str, path: str, request: Request, svc, fmt: str | None) -> Response:
