@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
@@ -47,9 +48,21 @@ Endpoint = Annotated[str | None, typer.Option(
     help="Query a remote SPARQL 1.1 endpoint (URL) instead of the embedded store.")]
 
 
-def _settings(endpoint: str | None = None) -> Settings:
-    settings = Settings()
-    return settings.model_copy(update={"endpoint": endpoint}) if endpoint else settings
+def _settings(endpoint: str | None = None, **overrides: object) -> Settings:
+    """Settings from the AGRIKG_* variables and the flags given; a bad value is one clear line
+    per setting and exit code 2, never a traceback."""
+    if endpoint:
+        overrides["endpoint"] = endpoint
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "setting"
+            flag = "--" + name.replace("_", "-")
+            message = error["msg"].removeprefix("Value error, ")
+            line = f"{flag} / AGRIKG_{name.upper()}: {message} (got {error.get('input')!r})"
+            err.print(f"[red]{escape(line)}[/red]")
+        raise typer.Exit(2) from None
 
 
 def _lang(lang: str) -> str:
@@ -111,7 +124,7 @@ def build(
 
     The new build replaces the served one only when it is valid and complete.
     """
-    settings = Settings()
+    settings = _settings()
     with _user_errors(), err.status("building") as status:
         try:
             result = build_graph(settings, progress=lambda m: status.update(escape(m)),
@@ -262,7 +275,7 @@ def serve(
 
     overrides = {k: v for k, v in {"host": host, "port": port, "endpoint": endpoint,
                                    "workers": workers, "extra": extra}.items() if v}
-    settings = Settings().model_copy(update=overrides)
+    settings = _settings(**overrides)
     if settings.endpoint and settings.extra:
         err.print("[red]--extra serves files beside the embedded store; with --endpoint, load "
                   "them into that SPARQL server instead.[/red]")
@@ -355,7 +368,7 @@ def _triple_count(text: str) -> int:
         value = float("nan")
     if not value.is_integer() or value < 1:
         err.print(f"[red]--triples takes a positive whole number such as 1000000 or 1e6, "
-                  f"not {escape(text)!r}[/red]")
+                  f"not {escape(repr(text))}[/red]")
         raise typer.Exit(2)
     return int(value)
 
@@ -408,7 +421,7 @@ def generate(
 def info() -> None:
     """Show the served build: when it was built, its size and where it lives, and how query
     workers would be confined on this machine (network namespace, memory limit)."""
-    settings = Settings()
+    settings = _settings()
     details = build_info(settings)
     if details is None:
         err.print("No graph has been built yet; run `agrikg build`.")

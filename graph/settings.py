@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -74,6 +75,23 @@ class Settings(BaseSettings):
         if 0 < value < 256:
             raise ValueError("must be 0 (no limit) or at least 256 (megabytes): a query worker "
                              "needs about 200 to open the store")
+        return value
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint_url(cls, value: str | None) -> str | None:
+        """An http(s) URL with a host, checked now: a malformed one would otherwise fail on
+        every query."""
+        if not value:
+            return None
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018  (raises on a port that is not a number in range)
+        except ValueError as exc:
+            raise ValueError(f"not a URL ({exc})") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("expected an http:// or https:// URL such as "
+                             "http://127.0.0.1:7878/query")
         return value
 
     @property

@@ -166,3 +166,18 @@ def test_data_holding_markup_and_emoji_codes_is_printed_as_written(tmp_path) -> 
     assert rows.returncode == 0, rows.stderr
     assert "[/red] [bold]grain[/bold]" in rows.stdout
     assert "Traceback" not in result.stderr + rows.stderr
+
+
+@pytest.mark.parametrize(("args", "endpoint", "words"), [
+    (("generate", "-n", "[/x]", "-o", "x.nt"), None, "not '[/x]'"),
+    (("serve", "--port", "99999999"), None, "--port / AGRIKG_PORT: Input should be less than"),
+    (("check", "wheat", "CN"), "http://[::1", "AGRIKG_ENDPOINT: not a URL"),
+    (("query", "statement"), "ftp://x", "expected an http:// or https:// URL"),
+    (("info",), "not a url", "--endpoint / AGRIKG_ENDPOINT"),
+])
+def test_a_bad_setting_or_option_is_one_clear_line_and_exit_code_2(settings, args, endpoint,
+                                                                   words) -> None:
+    result = run(settings, *args, endpoint=endpoint)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
