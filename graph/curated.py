@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,7 @@ from graph.namespaces import (
     ACCESS_STATUS,
     AGENT,
     AGK,
+    BASE,
     DOCUMENT,
     EVENT,
     INDICATOR,
@@ -37,6 +42,9 @@ from graph.namespaces import (
     STATEMENT,
     VET_STATUS,
 )
+
+# What an IRI cannot hold (N-Triples IRIREF): an id with one of these would mint a broken IRI.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 DATE_TYPES = {"year": XSD.gYear, "month": XSD.gYearMonth, "day": XSD.date}
 
@@ -136,6 +144,28 @@ def _read_csv(path: Path, curated: Curated, rel: str, required: list[str]) -> li
             continue
         rows.append((line, cells))
     return rows
+
+
+@contextmanager
+def _entry(curated: Curated, rel: str, entry: object, kind: str) -> Iterator[None]:
+    """Read one YAML entry: a missing field or a wrong shape is a problem at the entry's own
+    line, and the other entries are still read, so one slip does not come out as a flood of
+    problems elsewhere (every record citing a reason the file defines further on)."""
+    try:
+        yield
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        if not isinstance(entry, dict):
+            curated.problem(rel, Origin(rel), "data shape",
+                            f"a {kind} entry is not a mapping of fields: {entry!r}")
+            return
+        origin = Origin(rel, entry.get("__line__", 0))
+        focus = f"{kind} {entry['id']}" if "id" in entry else kind
+        if isinstance(exc, KeyError):
+            curated.problem(focus, origin, "data shape",
+                            f"the {kind} lacks the required field {exc.args[0]!r}")
+        else:
+            curated.problem(focus, origin, "data shape",
+                            f"a field of the {kind} has the wrong shape ({exc})")
 
 
 def _split(cell: str, sep: str = ";") -> list[str]:
@@ -311,83 +341,89 @@ def load_sources(curated: Curated, path: Path, rel: str) -> dict[str, Any]:
         _labels(g, node, AGK.reason, texts)
 
     for doc in data.get("documents") or []:
-        node = curated.mint(DOCUMENT[doc["id"]], Origin(rel, doc["__line__"]))
-        g.add((node, RDF.type, AGK.SourceDocument))
-        g.add((node, RDF.type, SCHEMA.NewsArticle))
-        g.add((node, DCTERMS.language, Literal(doc.get("language", "kk"))))
-        if doc.get("file_name"):
-            g.add((node, AGK.fileName, Literal(doc["file_name"])))
-        _labels(g, node, RDFS.label, doc.get("label"))
-        _labels(g, node, SKOS.definition, doc.get("definition"))
+        with _entry(curated, rel, doc, "document"):
+            node = curated.mint(DOCUMENT[doc["id"]], Origin(rel, doc["__line__"]))
+            g.add((node, RDF.type, AGK.SourceDocument))
+            g.add((node, RDF.type, SCHEMA.NewsArticle))
+            g.add((node, DCTERMS.language, Literal(doc.get("language", "kk"))))
+            if doc.get("file_name"):
+                g.add((node, AGK.fileName, Literal(doc["file_name"])))
+            _labels(g, node, RDFS.label, doc.get("label"))
+            _labels(g, node, SKOS.definition, doc.get("definition"))
 
     for agent in data.get("agents") or []:
-        node = curated.mint(AGENT[agent["id"]], Origin(rel, agent["__line__"]))
-        g.add((node, RDF.type, PROV.Agent))
-        if agent.get("type") == "person":
-            g.add((node, RDF.type, PROV.Person))
-            g.add((node, RDF.type, FOAF.Person))
-        else:
-            g.add((node, RDF.type, PROV.Organization))
-            g.add((node, RDF.type, FOAF.Organization))
-        if agent.get("member_of"):
-            g.add((node, SCHEMA.memberOf, AGENT[agent["member_of"]]))
-        _labels(g, node, RDFS.label, agent.get("label"))
+        with _entry(curated, rel, agent, "agent"):
+            node = curated.mint(AGENT[agent["id"]], Origin(rel, agent["__line__"]))
+            g.add((node, RDF.type, PROV.Agent))
+            if agent.get("type") == "person":
+                g.add((node, RDF.type, PROV.Person))
+                g.add((node, RDF.type, FOAF.Person))
+            else:
+                g.add((node, RDF.type, PROV.Organization))
+                g.add((node, RDF.type, FOAF.Organization))
+            if agent.get("member_of"):
+                g.add((node, SCHEMA.memberOf, AGENT[agent["member_of"]]))
+            _labels(g, node, RDFS.label, agent.get("label"))
 
     for role in data.get("roles") or []:
-        node = curated.mint(ROLE[role["id"]], Origin(rel, role["__line__"]))
-        g.add((node, RDF.type, PROV.Role))
-        _labels(g, node, RDFS.label, role.get("label"))
+        with _entry(curated, rel, role, "role"):
+            node = curated.mint(ROLE[role["id"]], Origin(rel, role["__line__"]))
+            g.add((node, RDF.type, PROV.Role))
+            _labels(g, node, RDFS.label, role.get("label"))
 
     for meeting in data.get("meetings") or []:
-        origin = Origin(rel, meeting["__line__"])
-        node = curated.mint(EVENT[meeting["id"]], origin)
-        g.add((node, RDF.type, AGK.Meeting))
-        _labels(g, node, RDFS.label, meeting.get("label"))
-        _labels(g, node, SKOS.definition, meeting.get("definition"))
-        _date(curated, node, AGK.date, str(meeting.get("date", "")),
-              meeting.get("date_precision", "day"), origin)
-        if meeting.get("organiser"):
-            g.add((node, PROV.wasAssociatedWith, AGENT[meeting["organiser"]]))
-        if meeting.get("inferred"):
-            _inferences(curated, node, meeting["inferred"], origin, reasons)
+        with _entry(curated, rel, meeting, "meeting"):
+            origin = Origin(rel, meeting["__line__"])
+            node = curated.mint(EVENT[meeting["id"]], origin)
+            g.add((node, RDF.type, AGK.Meeting))
+            _labels(g, node, RDFS.label, meeting.get("label"))
+            _labels(g, node, SKOS.definition, meeting.get("definition"))
+            _date(curated, node, AGK.date, str(meeting.get("date", "")),
+                  meeting.get("date_precision", "day"), origin)
+            if meeting.get("organiser"):
+                g.add((node, PROV.wasAssociatedWith, AGENT[meeting["organiser"]]))
+            if meeting.get("inferred"):
+                _inferences(curated, node, meeting["inferred"], origin, reasons)
 
     for st in data.get("statements") or []:
-        origin = Origin(rel, st["__line__"])
-        node = curated.mint(STATEMENT[st["id"]], origin)
-        g.add((node, RDF.type, AGK.Statement))
-        if st.get("quote_kk"):
-            g.add((node, AGK.quote, Literal(st["quote_kk"].strip(), lang="kk")))
-        for lang, text in (st.get("translation") or {}).items():
-            if lang != "__line__":
-                g.add((node, AGK.translation, Literal(str(text).strip(), lang=lang)))
-        g.add((node, AGK.directSpeech, Literal(bool(st.get("direct_speech")))))
-        if st.get("speaker"):
-            speaker = AGENT[st["speaker"]]
-            g.add((node, PROV.wasAttributedTo, speaker))
-            attribution = curated.mint(BNode(), origin)
-            g.add((node, PROV.qualifiedAttribution, attribution))
-            g.add((attribution, RDF.type, PROV.Attribution))
-            g.add((attribution, PROV.agent, speaker))
-            if st.get("role"):
-                g.add((attribution, PROV.hadRole, ROLE[st["role"]]))
-        if st.get("meeting"):
-            g.add((node, PROV.wasGeneratedBy, EVENT[st["meeting"]]))
-        if st.get("document"):
-            g.add((node, PROV.hadPrimarySource, DOCUMENT[st["document"]]))
-        _statement_labels(g, node, st)
+        with _entry(curated, rel, st, "statement"):
+            origin = Origin(rel, st["__line__"])
+            node = curated.mint(STATEMENT[st["id"]], origin)
+            g.add((node, RDF.type, AGK.Statement))
+            if st.get("quote_kk"):
+                g.add((node, AGK.quote, Literal(st["quote_kk"].strip(), lang="kk")))
+            for lang, text in (st.get("translation") or {}).items():
+                if lang != "__line__":
+                    g.add((node, AGK.translation, Literal(str(text).strip(), lang=lang)))
+            g.add((node, AGK.directSpeech, Literal(bool(st.get("direct_speech")))))
+            if st.get("speaker"):
+                speaker = AGENT[st["speaker"]]
+                g.add((node, PROV.wasAttributedTo, speaker))
+                attribution = curated.mint(BNode(), origin)
+                g.add((node, PROV.qualifiedAttribution, attribution))
+                g.add((attribution, RDF.type, PROV.Attribution))
+                g.add((attribution, PROV.agent, speaker))
+                if st.get("role"):
+                    g.add((attribution, PROV.hadRole, ROLE[st["role"]]))
+            if st.get("meeting"):
+                g.add((node, PROV.wasGeneratedBy, EVENT[st["meeting"]]))
+            if st.get("document"):
+                g.add((node, PROV.hadPrimarySource, DOCUMENT[st["document"]]))
+            _statement_labels(g, node, st)
 
     for ind in data.get("trade_indicators") or []:
-        origin = Origin(rel, ind["__line__"])
-        node = curated.mint(INDICATOR[ind["id"]], origin)
-        g.add((node, RDF.type, AGK.TradeIndicator))
-        g.add((node, AGK.exporter, MARKET[ind["exporter"]]))
-        g.add((node, AGK.market, MARKET[ind["market"]]))
-        g.add((node, AGK.changePercent, Literal(str(ind["change_percent"]), datatype=XSD.decimal)))
-        g.add((node, AGK.period, Literal(str(ind["period"]), datatype=XSD.duration)))
-        g.add((node, AGK.source, STATEMENT[ind["statement"]]))
-        _labels(g, node, AGK.productScope, ind.get("product_scope"))
-        _labels(g, node, RDFS.label, ind.get("label"))
-        _labels(g, node, SKOS.definition, ind.get("definition"))
+        with _entry(curated, rel, ind, "trade indicator"):
+            origin = Origin(rel, ind["__line__"])
+            node = curated.mint(INDICATOR[ind["id"]], origin)
+            g.add((node, RDF.type, AGK.TradeIndicator))
+            g.add((node, AGK.exporter, MARKET[ind["exporter"]]))
+            g.add((node, AGK.market, MARKET[ind["market"]]))
+            g.add((node, AGK.changePercent, Literal(str(ind["change_percent"]), datatype=XSD.decimal)))
+            g.add((node, AGK.period, Literal(str(ind["period"]), datatype=XSD.duration)))
+            g.add((node, AGK.source, STATEMENT[ind["statement"]]))
+            _labels(g, node, AGK.productScope, ind.get("product_scope"))
+            _labels(g, node, RDFS.label, ind.get("label"))
+            _labels(g, node, SKOS.definition, ind.get("definition"))
     return reasons
 
 
@@ -406,45 +442,46 @@ def load_programmes(curated: Curated, path: Path, rel: str) -> None:
     g = curated.graph
     data = _read_yaml(path, curated, rel)
     for prog in data.get("programmes") or []:
-        origin = Origin(rel, prog["__line__"])
-        node = curated.mint(PROGRAMME[prog["id"]], origin)
-        g.add((node, RDF.type, AGK.Programme))
-        _labels(g, node, RDFS.label, prog.get("label"))
-        _labels(g, node, SKOS.definition, prog.get("definition"))
-        g.add((node, AGK.periodStart, Literal(str(prog["period_start"]), datatype=XSD.gYear)))
-        g.add((node, AGK.periodEnd, Literal(str(prog["period_end"]), datatype=XSD.gYear)))
-        g.add((node, AGK.presentedBy, AGENT[prog["presented_by"]]))
-        g.add((node, AGK.presentedAt, EVENT[prog["presented_at"]]))
-        for statement in prog.get("sources") or []:
-            g.add((node, AGK.source, STATEMENT[statement]))
-        goal = prog.get("goal") or {}
-        _labels(g, node, AGK.goal, goal)
-        if goal.get("source"):
-            g.add((node, AGK.source, STATEMENT[goal["source"]]))
-        parts = [("directions", "direction", AGK.direction, AGK.PolicyDirection),
-                 ("features", "feature", AGK.feature, AGK.ProgrammeFeature),
-                 ("targets", "target", AGK.targetIndicator, AGK.TargetIndicator),
-                 ("priority_groups", "priority-group", AGK.priorityGroup, AGK.PriorityGroup)]
-        for key, slug, prop, cls in parts:
-            section = prog.get(key) or {}
-            for order, item in enumerate(section.get("items") or [], start=1):
-                item_node = curated.mint(URIRef(f"{node}/{slug}/{order}"),
-                                         Origin(rel, item["__line__"]))
-                g.add((node, prop, item_node))
-                g.add((item_node, RDF.type, cls))
-                g.add((item_node, AGK.order, Literal(order)))
-                _labels(g, item_node, RDFS.label, item)
-                _labels(g, item_node, SKOS.definition, item.get("definition"))
-                if section.get("source"):
-                    g.add((item_node, AGK.source, STATEMENT[section["source"]]))
-                _labels(g, item_node, SKOS.scopeNote, section.get("note"))
-                if key == "targets":
-                    g.add((item_node, AGK.targetValue,
-                           Literal(str(item["value"]), datatype=XSD.decimal)))
-                    g.add((item_node, AGK.targetUnit, Literal(item["unit"])))
-                    if section.get("year"):
-                        g.add((item_node, AGK.targetYear,
-                               Literal(str(section["year"]), datatype=XSD.gYear)))
+        with _entry(curated, rel, prog, "programme"):
+            origin = Origin(rel, prog["__line__"])
+            node = curated.mint(PROGRAMME[prog["id"]], origin)
+            g.add((node, RDF.type, AGK.Programme))
+            _labels(g, node, RDFS.label, prog.get("label"))
+            _labels(g, node, SKOS.definition, prog.get("definition"))
+            g.add((node, AGK.periodStart, Literal(str(prog["period_start"]), datatype=XSD.gYear)))
+            g.add((node, AGK.periodEnd, Literal(str(prog["period_end"]), datatype=XSD.gYear)))
+            g.add((node, AGK.presentedBy, AGENT[prog["presented_by"]]))
+            g.add((node, AGK.presentedAt, EVENT[prog["presented_at"]]))
+            for statement in prog.get("sources") or []:
+                g.add((node, AGK.source, STATEMENT[statement]))
+            goal = prog.get("goal") or {}
+            _labels(g, node, AGK.goal, goal)
+            if goal.get("source"):
+                g.add((node, AGK.source, STATEMENT[goal["source"]]))
+            parts = [("directions", "direction", AGK.direction, AGK.PolicyDirection),
+                     ("features", "feature", AGK.feature, AGK.ProgrammeFeature),
+                     ("targets", "target", AGK.targetIndicator, AGK.TargetIndicator),
+                     ("priority_groups", "priority-group", AGK.priorityGroup, AGK.PriorityGroup)]
+            for key, slug, prop, cls in parts:
+                section = prog.get(key) or {}
+                for order, item in enumerate(section.get("items") or [], start=1):
+                    item_node = curated.mint(URIRef(f"{node}/{slug}/{order}"),
+                                             Origin(rel, item["__line__"]))
+                    g.add((node, prop, item_node))
+                    g.add((item_node, RDF.type, cls))
+                    g.add((item_node, AGK.order, Literal(order)))
+                    _labels(g, item_node, RDFS.label, item)
+                    _labels(g, item_node, SKOS.definition, item.get("definition"))
+                    if section.get("source"):
+                        g.add((item_node, AGK.source, STATEMENT[section["source"]]))
+                    _labels(g, item_node, SKOS.scopeNote, section.get("note"))
+                    if key == "targets":
+                        g.add((item_node, AGK.targetValue,
+                               Literal(str(item["value"]), datatype=XSD.decimal)))
+                        g.add((item_node, AGK.targetUnit, Literal(item["unit"])))
+                        if section.get("year"):
+                            g.add((item_node, AGK.targetYear,
+                                   Literal(str(section["year"]), datatype=XSD.gYear)))
 
 
 def _display(path: Path) -> str:
@@ -460,6 +497,35 @@ def _display(path: Path) -> str:
 def load_curated(data_dir: Path) -> Curated:
     """Read every curated file; raise BuildError listing each problem with its file and line."""
     curated = Curated()
+    # rdflib warns on stderr about each IRI it cannot write; they are reported below instead,
+    # with their file and line.
+    rdflib_terms = logging.getLogger("rdflib.term")
+    level = rdflib_terms.level
+    rdflib_terms.setLevel(logging.ERROR)
+    try:
+        _load_all(curated, data_dir)
+    finally:
+        rdflib_terms.setLevel(level)
+    _identifier_problems(curated)
+    if curated.problems:
+        raise BuildError(curated.problems)
+    return curated
+
+
+def _identifier_problems(curated: Curated) -> None:
+    """An id (or a reference to one) that cannot be part of an IRI, at the line it is on."""
+    seen: set[tuple[str, str]] = set()
+    for subject, _, obj in curated.graph:
+        for term in (subject, obj):
+            if isinstance(term, URIRef) and _NOT_IN_IRI.search(term) \
+                    and (str(subject), str(term)) not in seen:
+                seen.add((str(subject), str(term)))
+                curated.problem(str(subject), curated.origins.get(str(subject)), "identifier",
+                                f"{term.removeprefix(BASE)!r} cannot be part of an IRI: ids are "
+                                "letters, digits, '.', '_' and '-' (no spaces, quotes or <>)")
+
+
+def _load_all(curated: Curated, data_dir: Path) -> None:
     steps = [("sources.yaml", None), ("products.csv", load_products),
              ("markets.csv", load_market_extras), ("access.csv", None),
              ("programme.yaml", load_programmes)]
@@ -481,6 +547,3 @@ def load_curated(data_dir: Path) -> Curated:
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             curated.problem(rel, Origin(rel), "data shape",
                             f"an entry lacks a required field or has the wrong shape ({exc!r})")
-    if curated.problems:
-        raise BuildError(curated.problems)
-    return curated

@@ -362,3 +362,31 @@ def test_a_record_id_used_twice_names_both_lines(workspace) -> None:
     [problem] = [p for p in problems if p.rule == "unique record id"]
     assert problem.origin.line == len(lines)
     assert f"access.csv:{first}" in problem.message
+
+
+def test_a_yaml_entry_missing_a_field_fails_at_its_line_without_a_flood(workspace) -> None:
+    sources = workspace.data_dir / "sources.yaml"
+    line = _line_of(sources, "  - id: china-market-open")
+    _edit(sources, "  - id: china-market-open\n", "  - ident: china-market-open\n")
+    problems = _fails(workspace)
+    assert len(problems) == 1, [str(p) for p in problems]
+    [problem] = problems
+    assert (problem.origin.line, problem.rule) == (line, "data shape")
+    assert "the statement lacks the required field 'id'" in problem.message
+    assert f"sources.yaml:{line}" in str(problem)
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [
+    ("kz-cn-wheat,KZ,CN,wheat,", "kz-cn-wheat x,KZ,CN,wheat,", "'record/kz-cn-wheat x'"),
+    ("kz-cn-wheat,KZ,CN,wheat,", 'kz-cn-wheat,KZ,CN,wh"eat,', "'product/wh\"eat'"),
+    ("kz-cn-wheat,KZ,CN,wheat,", "kz-cn-wheat,KZ,C<N>,wheat,", "'market/C<N>'"),
+])
+def test_an_id_that_cannot_be_part_of_an_iri_fails_at_its_line(workspace, old, new,
+                                                              words) -> None:
+    access = workspace.data_dir / "access.csv"
+    line = _line_of(access, old)
+    _edit(access, old, new)
+    problems = _fails(workspace)
+    [problem] = [p for p in problems if p.rule == "identifier"]
+    assert problem.origin.path.endswith("access.csv") and problem.origin.line == line
+    assert words in problem.message and "letters, digits" in problem.message
