@@ -105,6 +105,8 @@ def execute(store: ox.Store, job: QueryJob) -> Written:
         # a worker's network namespace and seccomp filter stop what the guard let through.
         raise QueryFailed("the query tried to reach the network (SERVICE), which this endpoint "
                           f"never does ({exc})", 403) from exc
+    except RuntimeError as exc:  # an evaluation error: a function Oxigraph does not offer, ...
+        raise QueryFailed(f"the query cannot be evaluated: {exc}", 400) from exc
 
 
 def _worker_main(store_path: str, conn: Connection, confinement: Confinement | None = None,
@@ -131,7 +133,7 @@ def _worker_main(store_path: str, conn: Connection, confinement: Confinement | N
             # fresh worker takes this one's place, as after a Rust abort.
             os._exit(OUT_OF_MEMORY_EXIT)
         except Exception as exc:  # an engine fault must not kill the worker silently
-            conn.send(("failed", (f"the engine failed: {exc}", 500)))
+            conn.send(("failed", (f"the engine failed: {exc}", 503)))
 
 
 # The worker confines itself first, before it imports pyoxigraph (unshare(CLONE_NEWUSER) needs a

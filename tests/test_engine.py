@@ -1,6 +1,7 @@
 """The query workers behind the guard: even a SERVICE the guard let through cannot open a
 connection from a worker, and a query past the memory limit stops its worker (a 503 saying
-so) while other queries go on being answered."""
+so) while other queries go on being answered. Whatever the engine raises becomes a status that
+says whose fault it was, never a 500."""
 
 from __future__ import annotations
 
@@ -250,3 +251,23 @@ def test_a_memory_limit_too_low_to_open_the_store_is_said_plainly(store_path: Pa
 
     with pytest.raises(RuntimeError, match="AGRIKG_QUERY_MEMORY=100 MB is too little"):
         asyncio.run(main())
+
+
+UNKNOWN_FUNCTION = "SELECT (<http://example.org/fn>(1) AS ?x) WHERE {}"
+
+
+def test_a_function_the_engine_does_not_offer_is_a_400() -> None:
+    with pytest.raises(QueryFailed) as caught:
+        execute(ox.Store(), QueryJob(UNKNOWN_FUNCTION, "json", 10))
+    assert caught.value.status == 400
+    assert "<http://example.org/fn> is not supported" in str(caught.value)
+
+
+def test_a_function_the_engine_does_not_offer_is_never_a_500(api_embedded, api_remote) -> None:
+    embedded = httpx.get(api_embedded + "/sparql", params={"query": UNKNOWN_FUNCTION})
+    assert embedded.status_code == 400, embedded.text
+    assert "is not supported" in embedded.json()["detail"]
+    # Oxigraph's server answers this with its own 500; the API says the backend failed.
+    remote = httpx.get(api_remote + "/sparql", params={"query": UNKNOWN_FUNCTION})
+    assert remote.status_code == 503, remote.text
+    assert "backend" in remote.json()["detail"]
