@@ -143,7 +143,8 @@ def statuses(store: Store, lang: str) -> dict[str, list[dict[str, Any]]]:
 
 def source_detail(store: Store, source_id: str, lang: str) -> dict[str, Any]:
     """A statement with its quote, translations, speaker and the records resting on it."""
-    iri = source_id if source_id.startswith(str(STATEMENT)) else str(STATEMENT[source_id])
+    # Joined as text: an rdflib URIRef of a malformed id would log a warning per request.
+    iri = source_id if source_id.startswith(str(STATEMENT)) else str(STATEMENT) + source_id
     valid = re.fullmatch(r"[A-Za-z0-9._-]{1,128}", iri.removeprefix(str(STATEMENT)))
     rows = select(store, "statement", statement=IRI(iri), lang=lang) if valid else []
     if not rows:

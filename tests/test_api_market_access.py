@@ -311,3 +311,12 @@ def test_the_api_docs_work_offline(api) -> None:
     page = get(api, "/docs").text
     assert re.findall(r'(?:src|href)=["\'](https?:[^"\']*)', page) == []
     assert get(api, "/static-offline-docs/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_malformed_source_id_is_a_404_and_leaves_no_warning_in_the_log(api_embedded,
+                                                                         settings) -> None:
+    response = httpx.get(api_embedded + '/sources/x"y z', params={"lang": "en"})
+    assert response.status_code == 404
+    assert "no source matches" in response.json()["detail"]
+    log = (settings.home / "api-embedded.log").read_text(encoding="utf-8", errors="replace")
+    assert "does not look like a valid URI" not in log
