@@ -66,6 +66,7 @@ class Curated:
     graph: Graph = field(default_factory=Graph)
     origins: dict[str, Origin] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, id) -> first line
 
     def mint(self, node: URIRef | BNode, origin: Origin) -> URIRef | BNode:
         self.origins.setdefault(str(node), origin)
@@ -150,7 +151,15 @@ def _read_csv(path: Path, curated: Curated, rel: str, required: list[str]) -> li
 def _entry(curated: Curated, rel: str, entry: object, kind: str) -> Iterator[None]:
     """Read one YAML entry: a missing field or a wrong shape is a problem at the entry's own
     line, and the other entries are still read, so one slip does not come out as a flood of
-    problems elsewhere (every record citing a reason the file defines further on)."""
+    problems elsewhere (every record citing a reason the file defines further on). An id used
+    twice (an entry pasted twice) names both lines."""
+    if isinstance(entry, dict) and "id" in entry:
+        line = entry.get("__line__", 0)
+        first = curated.ids.setdefault((kind, str(entry["id"])), line)
+        if first != line:
+            curated.problem(f"{kind} {entry['id']}", Origin(rel, line), "unique id",
+                            f"the {kind} id {str(entry['id'])!r} is used twice: here and at "
+                            f"{rel}:{first}")
     try:
         yield
     except (KeyError, TypeError, AttributeError, ValueError) as exc:

@@ -390,3 +390,17 @@ def test_an_id_that_cannot_be_part_of_an_iri_fails_at_its_line(workspace, old, n
     [problem] = [p for p in problems if p.rule == "identifier"]
     assert problem.origin.path.endswith("access.csv") and problem.origin.line == line
     assert words in problem.message and "letters, digits" in problem.message
+
+
+def test_a_yaml_entry_pasted_twice_fails_naming_both_lines(workspace) -> None:
+    sources = workspace.data_dir / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    start = text.index("  - id: china-market-open\n")
+    end = text.index("\n  - id: ", start + 1) + 1
+    sources.write_text(text[:end] + text[start:end] + text[end:], encoding="utf-8")
+    first = _line_of(sources, "  - id: china-market-open")
+    second = first + text[start:end].count("\n")
+    problems = _fails(workspace)
+    [problem] = [p for p in problems if p.rule == "unique id"]
+    assert problem.origin.line == second
+    assert f"sources.yaml:{first}" in problem.message and "used twice" in problem.message
