@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph import DATA_DIR
+from graph.build import build
 from graph.settings import Settings
 
 AGRIKG = str(Path(sys.executable).parent / "agrikg")
@@ -155,9 +156,8 @@ def test_data_holding_markup_and_emoji_codes_is_printed_as_written(tmp_path) -> 
     sources.write_text(text.replace("        According to the Vice Minister",
                                     "        [/italic] According to the Vice Minister", 1),
                        encoding="utf-8")
-    settings = Settings(home=tmp_path / "home", data_dir=data)
-    built = run(settings, "build")
-    assert built.returncode == 0, built.stderr
+    settings = Settings(home=tmp_path / "home", data_dir=data, endpoint=None)
+    build(settings)
     result = run(settings, "check", "wheat", "CN")
     assert result.returncode == 0, result.stderr
     assert "Wheat [/red] [bold]grain[/bold] :cow: (HS 1001)" in result.stdout
