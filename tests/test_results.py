@@ -132,11 +132,13 @@ def rdf12_api(tmp_path_factory: pytest.TempPathFactory):
         for i in range(3)), encoding="utf-8")
     oxigraph = start_oxigraph(root / "store", [["--file", str(data)]])
     url = next(oxigraph)
-    (root / "home").mkdir()
-    api = _start_api(Settings(home=root / "home"), endpoint=url)
-    yield next(api)
-    for process in (api, oxigraph):
-        next(process, None)
+    try:
+        (root / "home").mkdir()
+        api = _start_api(Settings(home=root / "home"), endpoint=url)
+        yield next(api)
+        next(api, None)
+    finally:
+        next(oxigraph, None)
 
 
 def test_a_triple_term_asked_as_json_ld_is_406_naming_the_formats_that_carry_it(
