@@ -7,6 +7,7 @@ served graph untouched.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -31,6 +32,7 @@ from graph.curated import Curated, load_curated
 from graph.errors import BuildError, Origin, Problem
 from graph.markets import market_graph
 from graph.namespaces import DATASET, PREFIXES
+from graph.pins import remove_unless_pinned
 from graph.settings import Settings
 from graph.validate import check_hs_codes, check_shapes, check_store, load_shapes, ontology_line
 
@@ -150,7 +152,7 @@ def build(settings: Settings | None = None, progress: Progress = lambda _: None,
         raise
     progress("making the new build current")
     _swap(settings.current, target)
-    _prune(builds, keep=settings.keep_builds, current=target)
+    prune(builds, keep=settings.keep_builds, current=target)
     return BuildResult(target, triples, built_at, time.monotonic() - started, info.get("phases"))
 
 
@@ -391,17 +393,24 @@ def _swap(link: Path, target: Path) -> None:
     os.replace(tmp, link)
 
 
-def _prune(builds: Path, keep: int, current: Path) -> None:
+def prune(builds: Path, keep: int, current: Path) -> list[Path]:
+    """Remove all but the `keep` newest builds, never the one `current` points at nor one
+    being read: a server still serving or answering from an older build (or `agrikg query`
+    reading it) holds a shared lock on it, and the build is left for a later prune. The
+    builds removed."""
+    served = {current.resolve()}
+    with contextlib.suppress(OSError):
+        served.add((builds.parent / "current").resolve())
     done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.endswith(".partial")),
                   key=lambda p: p.name)
-    for old in done[:-keep]:
-        if old != current:
-            shutil.rmtree(old, ignore_errors=True)
+    removed = [old for old in done[:-keep]
+               if old.resolve() not in served and remove_unless_pinned(old)]
     # A build killed midway leaves its .partial directory; remove those whose process is gone.
     for partial in builds.glob("*.partial"):
         pid = partial.name.removesuffix(".partial").rsplit("-", 1)[-1]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(partial, ignore_errors=True)
+    return removed
 
 
 def _alive(pid: int) -> bool:

@@ -16,6 +16,7 @@ import pyoxigraph
 
 from graph.build import STORE_DIR, build, current_build
 from graph.errors import StoreError
+from graph.pins import BuildGone, BuildPin
 from graph.settings import Settings
 
 Row = dict[str, str]
@@ -38,15 +39,17 @@ def _lexical(term: object) -> str:
 
 
 class EmbeddedStore:
-    """A read-only pyoxigraph store opened from a build directory."""
+    """A read-only pyoxigraph store opened from a build directory. With a `pin`, the build
+    is kept from being pruned for as long as this store is in use."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, pin: BuildPin | None = None):
         self.path = path
         self.name = f"embedded:{path}"
         self.cache: dict = {}
+        self.pin = pin
         try:
             self._store = pyoxigraph.Store.read_only(str(path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB found it corrupt
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
 
     def _query(self, sparql: str) -> object:
@@ -54,7 +57,7 @@ class EmbeddedStore:
             return self._store.query(sparql)
         except SyntaxError as exc:
             raise StoreError(f"query does not parse: {exc}") from exc
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise StoreError(f"the store failed: {exc}") from exc
 
     def select(self, sparql: str) -> list[Row]:
@@ -189,10 +192,17 @@ def open_store(settings: Settings, build_if_missing: bool = True,
     build (building it first when nothing has been built yet)."""
     if settings.endpoint:
         return RemoteStore(settings.endpoint, timeout=settings.endpoint_timeout)
-    path = current_build(settings)
-    if path is None:
-        if not build_if_missing:
-            raise StoreError(f"no graph has been built in {settings.home}; run `agrikg build`")
-        progress(f"no graph built yet in {settings.home}: building it first")
-        path = build(settings, progress).path
-    return EmbeddedStore(path / STORE_DIR)
+    for _ in range(10):  # a build pruned between reading `current` and pinning it: read again
+        path = current_build(settings)
+        if path is None:
+            if not build_if_missing:
+                raise StoreError(f"no graph has been built in {settings.home}; run `agrikg "
+                                 "build`")
+            progress(f"no graph built yet in {settings.home}: building it first")
+            path = build(settings, progress).path
+        try:
+            pin = BuildPin(path)
+        except BuildGone:
+            continue
+        return EmbeddedStore(path / STORE_DIR, pin)
+    raise StoreError("the served build keeps changing; try again")
