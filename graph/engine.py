@@ -23,6 +23,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -154,10 +155,38 @@ def worker_entry(confinement: Confinement) -> None:
 class _Worker:
     process: subprocess.Popen
     conn: Connection
+    # The pipe is closed by whoever is last: a thread still reading it (a query given up on)
+    # closes it when its read ends, so its descriptor number is never reused (by a new
+    # worker's pipe, a client's socket) while that thread could still read from it.
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+    _reading: bool = False
+    _closing: bool = False
 
     def reap(self, timeout: float) -> None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=timeout)
+
+    def start_reading(self) -> None:
+        with self._guard:
+            if self._closing:
+                raise OSError("the worker's pipe is closed")
+            self._reading = True
+
+    def read(self) -> tuple:
+        """In a thread, after start_reading(): the next message."""
+        try:
+            return self.conn.recv()
+        finally:
+            with self._guard:
+                self._reading = False
+                if self._closing:
+                    self.conn.close()
+
+    def close(self) -> None:
+        with self._guard:
+            self._closing = True
+            if not self._reading:
+                self.conn.close()
 
 
 @dataclass
@@ -182,7 +211,14 @@ class WorkerPool:
 
     async def start(self) -> None:
         self._idle = asyncio.Queue()
-        workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)),
+                                       return_exceptions=True)
+        failed = [w for w in workers if isinstance(w, BaseException)]
+        if failed:  # none of them is kept: a pool that cannot start is not served
+            for worker in workers:
+                if isinstance(worker, _Worker):
+                    self._kill(worker)
+            raise failed[0]
         for worker in workers:
             self._idle.put_nowait(worker)
         self._serving = self.size
@@ -250,7 +286,8 @@ class WorkerPool:
         # buffer must then still be read whole, so read it blocking, off the loop.
         os.set_blocking(fd, True)
         try:
-            return await asyncio.to_thread(worker.conn.recv)
+            worker.start_reading()
+            return await asyncio.to_thread(worker.read)
         except (EOFError, OSError) as exc:
             worker.reap(timeout=1)
             code = worker.process.returncode
@@ -268,7 +305,7 @@ class WorkerPool:
         self._all.discard(worker)
         with contextlib.suppress(Exception):
             worker.process.kill()
-            worker.conn.close()
+            worker.close()
         if wait:
             worker.reap(timeout=5)
         else:
@@ -343,6 +380,8 @@ class WorkerPool:
         self._closed = True
         if self._refill is not None:
             self._refill.cancel()
+            # A worker being started is killed by the cancelled task itself, not under it.
+            await asyncio.wait([self._refill])
         self._standby.clear()
         for worker in list(self._all):
             self._kill(worker)
