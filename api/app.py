@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.deps import BUILD_HEADER, PinBuild
 from api.models import COMMON_RESPONSES
 from api.routes import explore, health, linked_data, market_access, sparql
 from graph.errors import ResolveError, StoreError
@@ -49,10 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(market_access.AccessFastPath)
+    app.add_middleware(PinBuild)  # outside the fast path: a cached answer is a build's too
     app.add_middleware(HeaderLimit, limit=settings.max_header_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
-                       expose_headers=[sparql.TRUNCATED, sparql.ROW_CAP])
+                       expose_headers=[sparql.TRUNCATED, sparql.ROW_CAP, BUILD_HEADER])
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
     for module in (explore, market_access, sparql, health, linked_data):

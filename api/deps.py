@@ -3,23 +3,61 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.templating import Jinja2Templates
 
-from graph.service import Service
+from graph.service import Served, Service
 from graph.sparql import parse_accept
 
 LANGS = ("kk", "ru", "en")
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# The response header naming the build that answered (its directory's name).
+BUILD_HEADER = "Agrikg-Build"
+SERVED = "agrikg.served"  # where a request's pinned build is kept in its ASGI scope
 
 
-async def service(request: Request) -> Service:
-    """The served graph, switched to a new build when one has been made."""
-    svc: Service = request.app.state.service
-    await svc.refresh()
-    return svc
+class PinBuild:
+    """Every HTTP request is answered from one build: the one served when it arrived
+    (switched to a new build first, when one has been made), pinned until the last byte of
+    the response is sent, so a rebuild neither closes nor prunes it under the request. The
+    response names it in the Agrikg-Build header."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        svc: Service | None = getattr(scope["app"].state, "service", None) \
+            if scope["type"] == "http" else None
+        if svc is None:
+            await self.app(scope, receive, send)
+            return
+        await svc.refresh()
+        served = svc.acquire()
+        scope[SERVED] = served
+        name = (served.build or "").encode()
+
+        async def send_naming_the_build(message: dict) -> None:
+            if message["type"] == "http.response.start" and name:
+                message["headers"] = [*message.get("headers", ()),
+                                      (BUILD_HEADER.lower().encode(), name)]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_naming_the_build)
+        finally:
+            svc.release(served)
+
+
+async def service(request: Request) -> Served:
+    """The build this request is answered from (pinned by PinBuild)."""
+    served = request.scope.get(SERVED)
+    if served is None:  # an app without the middleware: the build served now
+        svc: Service = request.app.state.service
+        await svc.refresh()
+        served = svc.served
+    return served
 
 
 async def language(
@@ -43,7 +81,7 @@ def pick_language(lang: str | None, accept_language: str | None) -> str:
     return "en"
 
 
-ServiceDep = Annotated[Service, Depends(service)]
+ServiceDep = Annotated[Served, Depends(service)]
 Lang = Annotated[str, Depends(language)]
 
 

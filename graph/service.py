@@ -1,28 +1,38 @@
 """The served graph: the store for named queries, the engine for user SPARQL, the build it
-comes from. A rebuild (the `current` link moving) is picked up on the next request, with
-every cached index of the old build dropped. A remote endpoint that is down does not stop the
-API from starting: requests are answered 503 until it is back, and the named graphs it holds
-are fetched once it answers."""
+comes from. A rebuild (the `current` link moving) is picked up on a later request: the new
+build is opened and checked first (build.json, the store, an ASK, its query workers) while
+the old one goes on answering, and a build that fails the check is never served. Every
+request pins the build it started on (`Service.acquire`) and is answered wholly from it; a
+build replaced by a newer one is closed when its last request is done, and is kept from
+being pruned (graph.pins) until then. A remote endpoint that is down does not stop the API
+from starting: requests are answered 503 until it is back, and the named graphs it holds are
+fetched once it answers."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from graph.build import build, build_info, current_build, with_extras
+from graph.build import INFO_FILE, build, build_info, current_build, with_extras
 from graph.engine import QueryFailed, QueryJob, RemoteEngine, WorkerPool
-from graph.errors import StoreError
+from graph.errors import BuildError, StoreError
+from graph.pins import BuildGone, BuildPin
 from graph.results import Written
 from graph.settings import Settings
 from graph.store import LRU, EmbeddedStore, RemoteStore, Store, lru
 
 log = logging.getLogger("agrikg.service")
 NAMED_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+ANY_TRIPLE = "ASK { ?s ?p ?o }"
 RETRY_SECONDS = 1.0
+# A build refused (corrupt, unreadable) is looked at again only after this long, so a broken
+# `current` costs one check and one log line every so often, not one per second.
+REFUSED_RETRY_SECONDS = 30.0
 # Only answers up to this size are kept: a large answer costs little beside its own query.
 ANSWER_MAX_BYTES = 2**20
 
@@ -36,78 +46,29 @@ class GraphsNotKnown(set):
                           "not known; try again shortly", 503)
 
 
-@dataclass
-class Service:
+@dataclass(eq=False)
+class Served:
+    """One build as served (or the remote endpoint): its store, its query engine, what its
+    build.json says. What a route gets: everything it reads comes from this one build."""
+
     settings: Settings
-    store: Store = field(init=False)
-    engine: WorkerPool | RemoteEngine = field(init=False)
-    build_path: str | None = field(default=None, init=False)
-    named_graphs: set[str] = field(default_factory=set, init=False)
-    _checked: float = field(default=0.0, init=False)
-    _graphs_tried: float = field(default=0.0, init=False)
-    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    store: Store
+    engine: WorkerPool | RemoteEngine
+    build_path: str | None = None
+    details: dict = field(default_factory=dict)
+    named_graphs: set[str] = field(default_factory=set)
+    pin: BuildPin | None = None
+    users: int = 0
+    retired: bool = False
 
     @property
     def backend(self) -> str:
         return "remote" if self.settings.endpoint else "embedded"
 
-    async def start(self) -> None:
-        if self.settings.endpoint:
-            self.store = RemoteStore(self.settings.endpoint, self.settings.endpoint_timeout)
-            self.engine = RemoteEngine(self.settings.endpoint)
-            self.named_graphs = GraphsNotKnown()
-            await self._remote_graphs()
-            return
-        path = current_build(self.settings)
-        if path is None:
-            path = (await asyncio.to_thread(build, self.settings)).path
-        await self._open(path)
-
-    async def _open(self, path: os.PathLike) -> None:
-        store_path = await asyncio.to_thread(with_extras, path, self.settings.extra)
-        store = EmbeddedStore(store_path)
-        pool = WorkerPool(store_path, size=self.settings.sparql_workers,
-                          memory_mb=self.settings.query_memory,
-                          sandbox=self.settings.query_sandbox)
-        await pool.start()
-        old = getattr(self, "engine", None)
-        self.store, self.engine, self.build_path = store, pool, str(path)
-        self.named_graphs = self._named_graphs()
-        if old is not None:
-            await old.close()
-
-    def _named_graphs(self) -> set[str]:
-        return {row["g"] for row in self.store.select(NAMED_GRAPHS)}
-
-    async def _remote_graphs(self) -> None:
-        """Fetch the remote endpoint's named graphs; while it does not answer, try again on a
-        later request (at most once a second)."""
-        self._graphs_tried = time.monotonic()
-        try:
-            self.named_graphs = await asyncio.to_thread(self._named_graphs)
-        except StoreError as exc:
-            log.warning("the SPARQL endpoint does not answer yet (%s); serving 503 until it "
-                        "does", exc)
-
-    async def refresh(self) -> None:
-        """Serve a new build once `current` points at it (checked at most once a second); for
-        a remote endpoint, learn its named graphs once it answers."""
-        if self.settings.endpoint:
-            if (isinstance(self.named_graphs, GraphsNotKnown) and not self._lock.locked()
-                    and time.monotonic() - self._graphs_tried >= RETRY_SECONDS):
-                async with self._lock:
-                    if isinstance(self.named_graphs, GraphsNotKnown):
-                        await self._remote_graphs()
-            return
-        if time.monotonic() - self._checked < 1.0:
-            return
-        self._checked = time.monotonic()
-        path = current_build(self.settings)
-        if path is not None and str(path) != self.build_path:
-            async with self._lock:
-                if str(path) != self.build_path:
-                    log.info("serving the new build %s (was %s)", path, self.build_path)
-                    await self._open(path)
+    @property
+    def build(self) -> str | None:
+        """The build's name (its directory's), sent with every answer as Agrikg-Build."""
+        return Path(self.build_path).name if self.build_path else None
 
     def answers(self) -> LRU | None:
         """Answers (bytes) kept for questions asked again, bounded by AGRIKG_ANSWER_CACHE
@@ -127,7 +88,197 @@ class Service:
         return await self.engine.run(job, self.settings.query_timeout)
 
     def info(self) -> dict[str, Any]:
-        return build_info(self.settings) or {}
+        """The build.json of this build (read when it was opened), with its path. For a remote
+        endpoint, that of the local build, if any (what the endpoint was loaded from)."""
+        if self.build_path is None:
+            try:
+                return build_info(self.settings) or {}
+            except (OSError, ValueError):
+                return {}
+        return self.details | {"path": self.build_path}
 
     async def close(self) -> None:
+        """Stop its query workers. The build stays pinned until the store itself is gone (a
+        thread of a request given up on may still be reading it)."""
         await self.engine.close()
+        self.pin = None
+
+
+def _details(path: Path) -> dict:
+    """build.json, checked to describe a build; StoreError saying what is wrong otherwise."""
+    try:
+        details = json.loads((path / INFO_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise StoreError(f"its {INFO_FILE} cannot be read: {exc}") from None
+    if not (isinstance(details, dict) and isinstance(details.get("built_at"), str)
+            and isinstance(details.get("triples"), int)):
+        raise StoreError(f"its {INFO_FILE} does not describe a build (built_at, triples)")
+    return details
+
+
+@dataclass
+class Service:
+    """Which build is served, and the switch to a new one."""
+
+    settings: Settings
+    served: Served = field(init=False)
+    _checked: float = field(default=0.0, init=False)
+    _graphs_tried: float = field(default=0.0, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _switching: asyncio.Task | None = field(default=None, init=False)
+    _refused: dict[str, float] = field(default_factory=dict, init=False)
+    _closing: set[asyncio.Task] = field(default_factory=set, init=False)
+
+    @property
+    def backend(self) -> str:
+        return "remote" if self.settings.endpoint else "embedded"
+
+    # What the served build offers, for callers outside a request (tests, the CLI).
+    @property
+    def store(self) -> Store:
+        return self.served.store
+
+    @property
+    def engine(self) -> WorkerPool | RemoteEngine:
+        return self.served.engine
+
+    @property
+    def build_path(self) -> str | None:
+        return self.served.build_path
+
+    @property
+    def named_graphs(self) -> set[str]:
+        return self.served.named_graphs
+
+    def answers(self) -> LRU | None:
+        return self.served.answers()
+
+    def info(self) -> dict[str, Any]:
+        return self.served.info()
+
+    async def query(self, job: QueryJob) -> Written:
+        return await self.served.query(job)
+
+    async def start(self) -> None:
+        if self.settings.endpoint:
+            self.served = Served(
+                self.settings, RemoteStore(self.settings.endpoint, self.settings.endpoint_timeout),
+                RemoteEngine(self.settings.endpoint), named_graphs=GraphsNotKnown())
+            await self._remote_graphs()
+            return
+        for _ in range(10):  # the build pruned between reading `current` and pinning it
+            path = current_build(self.settings)
+            if path is None:
+                path = (await asyncio.to_thread(build, self.settings)).path
+            try:
+                self.served = await self._open(path)
+                return
+            except BuildGone:
+                continue
+            except (StoreError, BuildError, QueryFailed, OSError, RuntimeError) as exc:
+                raise StoreError(f"cannot serve the build {path.name}: {exc}") from exc
+        raise StoreError("the served build keeps changing; try again")
+
+    async def _open(self, path: Path) -> Served:
+        """Open and check a build: build.json, the store (an ASK), its query workers. Raises
+        when any of them fails; nothing is left open then."""
+        pin = await asyncio.to_thread(BuildPin, path)
+        details = await asyncio.to_thread(_details, path)
+        store_path = await asyncio.to_thread(with_extras, path, self.settings.extra)
+        store = await asyncio.to_thread(EmbeddedStore, store_path, pin)
+        if not await asyncio.to_thread(store.ask, ANY_TRIPLE):
+            raise StoreError("its store holds no triples")
+        named = await asyncio.to_thread(self._named_graphs, store)
+        pool = WorkerPool(store_path, size=self.settings.sparql_workers,
+                          memory_mb=self.settings.query_memory,
+                          sandbox=self.settings.query_sandbox)
+        await pool.start()
+        return Served(self.settings, store, pool, str(path), details, named, pin)
+
+    @staticmethod
+    def _named_graphs(store: Store) -> set[str]:
+        return {row["g"] for row in store.select(NAMED_GRAPHS)}
+
+    async def _remote_graphs(self) -> None:
+        """Fetch the remote endpoint's named graphs; while it does not answer, try again on a
+        later request (at most once a second)."""
+        self._graphs_tried = time.monotonic()
+        try:
+            self.served.named_graphs = await asyncio.to_thread(self._named_graphs,
+                                                               self.served.store)
+        except StoreError as exc:
+            log.warning("the SPARQL endpoint does not answer yet (%s); serving 503 until it "
+                        "does", exc)
+
+    async def refresh(self) -> None:
+        """Serve a new build once `current` points at it (checked at most once a second); for
+        a remote endpoint, learn its named graphs once it answers. The request that notices
+        the new build waits for it to be opened; the others go on with the old one."""
+        if self.settings.endpoint:
+            if (isinstance(self.served.named_graphs, GraphsNotKnown) and not self._lock.locked()
+                    and time.monotonic() - self._graphs_tried >= RETRY_SECONDS):
+                async with self._lock:
+                    if isinstance(self.served.named_graphs, GraphsNotKnown):
+                        await self._remote_graphs()
+            return
+        if self._switching is not None or time.monotonic() - self._checked < 1.0:
+            return
+        self._checked = time.monotonic()
+        try:
+            path = current_build(self.settings)
+        except (OSError, RuntimeError) as exc:  # a link that cannot be followed: keep serving
+            log.error("cannot follow %s (%s); still serving %s", self.settings.current.name,
+                      exc, self.served.build)
+            return
+        if path is None or str(path) == self.served.build_path:
+            return
+        if time.monotonic() - self._refused.get(str(path), -REFUSED_RETRY_SECONDS) < \
+                REFUSED_RETRY_SECONDS:
+            return
+        self._switching = asyncio.get_running_loop().create_task(self._switch(path))
+        await asyncio.shield(self._switching)
+
+    async def _switch(self, path: Path) -> None:
+        try:
+            served = await self._open(path)
+        except BuildGone:  # pruned already: `current` has moved on, the next check follows it
+            return
+        except Exception as exc:  # whatever is wrong with it, the old build goes on serving
+            self._refused[str(path)] = time.monotonic()
+            log.error("not switching to the build %s: %s; still serving %s", path.name,
+                      str(exc).replace("\n", " "), self.served.build)
+            return
+        finally:
+            self._switching = None
+        old, self.served = self.served, served
+        self._refused.pop(str(path), None)
+        log.info("serving the new build %s (was %s)", served.build, old.build)
+        self._retire(old)
+
+    def acquire(self) -> Served:
+        """The served build, pinned for one request: it stays open until `release`."""
+        served = self.served
+        served.users += 1
+        return served
+
+    def release(self, served: Served) -> None:
+        served.users -= 1
+        if served.retired and served.users == 0:
+            self._close_soon(served)
+
+    def _retire(self, served: Served) -> None:
+        served.retired = True
+        if served.users == 0:
+            self._close_soon(served)
+
+    def _close_soon(self, served: Served) -> None:
+        task = asyncio.get_running_loop().create_task(served.close())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    async def close(self) -> None:
+        if self._switching is not None:
+            await asyncio.wait([self._switching])
+        if self._closing:
+            await asyncio.wait(list(self._closing))
+        await self.served.close()

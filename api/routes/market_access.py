@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import LANGS, Lang, ServiceDep, pick_language
+from api.deps import LANGS, SERVED, Lang, ServiceDep, pick_language
 from api.models import NOT_FOUND_RESPONSE, AccessAnswer
 from graph.access import check
 from graph.catalog import (
@@ -81,8 +81,8 @@ class AccessFastPath:
         await self.app(scope, receive, send)
 
     async def _cached(self, scope: dict) -> bytes | None:
-        service = getattr(scope["app"].state, "service", None)
-        if service is None:
+        served = scope.get(SERVED)  # the request's build, switched to a new one already
+        if served is None:
             return None
         # Read as Starlette reads it, so the key is the one the route stored.
         pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
@@ -95,14 +95,13 @@ class AccessFastPath:
         product, market = params.get("product"), params.get("market")
         if not product or not market:
             return None
-        await service.refresh()  # a new build drops the old answers first
-        answers = service.answers()
+        answers = served.answers()
         if answers is None:
             return None
         accept_language = next((v.decode("latin-1") for k, v in scope["headers"]
                                 if k == b"accept-language"), None)
         key = access_key(product, market, pick_language(lang, accept_language),
-                         service.settings.exporter)
+                         served.settings.exporter)
         return answers.get(key)  # type: ignore[return-value]
 
 

@@ -16,7 +16,7 @@ from api.deps import ServiceDep, templates, wants_html
 from graph import queries
 from graph.engine import QueryFailed, QueryJob
 from graph.results import FORMATS, RDF_FORMATS
-from graph.service import Service
+from graph.service import Served
 from graph.sparql import (
     NotAcceptable,
     RefusedQuery,
@@ -78,7 +78,7 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"detail": message}, status_code=status)
 
 
-async def _run(request: Request, svc: Service, text: str, default_graphs: list[str],
+async def _run(request: Request, svc: Served, text: str, default_graphs: list[str],
                named_graphs: list[str], format_param: list[str]) -> Response:
     limit = svc.settings.max_request_bytes
     if len(text.encode()) > limit:
@@ -135,14 +135,14 @@ def _unshift(message: str, shift: int) -> str:
                                     message)
 
 
-def _base_iri(request: Request, svc: Service) -> str:
+def _base_iri(request: Request, svc: Served) -> str:
     """The endpoint's URL, the base relative IRIs in a query resolve against; a Host header
     that would not make a clean IRI falls back to localhost."""
     base = f"{(svc.settings.base_url or str(request.base_url)).rstrip('/')}/sparql"
     return base if _BASE_IRI.fullmatch(base) else "http://localhost/sparql"
 
 
-def _limits(svc: Service) -> dict:
+def _limits(svc: Served) -> dict:
     """The limits in force, for the query page's "Limits" part (where a cut result links)."""
     return {"row_cap": svc.settings.row_cap, "timeout": svc.settings.query_timeout,
             "memory_mb": svc.settings.query_memory if svc.backend == "embedded" else None}
@@ -256,7 +256,7 @@ async def sparql_post(request: Request, svc: ServiceDep) -> Response:
     return await _run(request, svc, text, default_graphs, named_graphs, format_param)
 
 
-def _service_description(request: Request, svc: Service, format_param: list[str]) -> Response:
+def _service_description(request: Request, svc: Served, format_param: list[str]) -> Response:
     """The SPARQL 1.1 Service Description of this endpoint, in Turtle (or by Accept)."""
     base = svc.settings.base_url or str(request.base_url).rstrip("/")
     triples = svc.info().get("triples", 0)
