@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     endpoint_timeout: float = Field(30.0, description="Seconds to wait for the remote endpoint.")
     lang: Literal["kk", "ru", "en"] = Field("en", description="Default answer language.")
     exporter: str = Field("KZ", description="The exporting country (ISO alpha-2).")
-    keep_builds: int = Field(3, ge=1, description="How many builds to keep on disk.")
+    keep_builds: int = Field(3, ge=1, description="How many builds to keep on disk (a build "
+                             "still served or read is kept besides them).")
 
     # Serving (agrikg serve)
     host: str = Field("127.0.0.1", description="Address the API listens on.")
