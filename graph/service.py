@@ -1,7 +1,8 @@
 """The served graph: the store for named queries, the engine for user SPARQL, the build it
-comes from. A rebuild (the `current` link moving) is picked up on a later request: the new
-build is opened and checked first (build.json, the store, an ASK, its query workers) while
-the old one goes on answering, and a build that fails the check is never served. Every
+comes from. A rebuild (the `current` link moving) is noticed by a request within a second:
+the new build is opened and checked (build.json, the store, an ASK, its query workers) in the
+background while the old one goes on answering, and a build that fails the check is never
+served. Every
 request pins the build it started on (`Service.acquire`) and is answered wholly from it; a
 build replaced by a newer one is closed when its last request is done, and is kept from
 being pruned (graph.pins) until then. A remote endpoint that is down does not stop the API
@@ -212,8 +213,8 @@ class Service:
 
     async def refresh(self) -> None:
         """Serve a new build once `current` points at it (checked at most once a second); for
-        a remote endpoint, learn its named graphs once it answers. The request that notices
-        the new build waits for it to be opened; the others go on with the old one."""
+        a remote endpoint, learn its named graphs once it answers. The new build is opened and
+        checked in the background: no request waits for it, all go on with the old one."""
         if self.settings.endpoint:
             if (isinstance(self.served.named_graphs, GraphsNotKnown) and not self._lock.locked()
                     and time.monotonic() - self._graphs_tried >= RETRY_SECONDS):
@@ -236,7 +237,6 @@ class Service:
                 REFUSED_RETRY_SECONDS:
             return
         self._switching = asyncio.get_running_loop().create_task(self._switch(path))
-        await asyncio.shield(self._switching)
 
     async def _switch(self, path: Path) -> None:
         try:

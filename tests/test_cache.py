@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,6 +89,10 @@ def test_a_rebuild_is_answered_never_the_answer_cached_before_it(client: TestCli
     _restrict_wheat_in_china(rebuilt)
     _point_current(home, "b")
     client.app.state.service._checked = 0.0  # the next request looks for a new build at once
+    # It is opened in the background while the old one answers; then it answers.
+    deadline = time.monotonic() + 30
+    while client.get("/health").headers["Agrikg-Build"] != "b" and time.monotonic() < deadline:
+        time.sleep(0.05)
 
     answer = client.get("/access", params=params).json()
     assert answer["status"] == "restricted" and answer["permitted"] is False
