@@ -166,14 +166,13 @@ class _Worker:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=timeout)
 
-    def start_reading(self) -> None:
+    def read(self) -> tuple:
+        """The next message (in a thread; Connection itself refuses use after close, but not a
+        close during a read already under way)."""
         with self._guard:
             if self._closing:
                 raise OSError("the worker's pipe is closed")
             self._reading = True
-
-    def read(self) -> tuple:
-        """In a thread, after start_reading(): the next message."""
         try:
             return self.conn.recv()
         finally:
@@ -286,7 +285,6 @@ class WorkerPool:
         # buffer must then still be read whole, so read it blocking, off the loop.
         os.set_blocking(fd, True)
         try:
-            worker.start_reading()
             return await asyncio.to_thread(worker.read)
         except (EOFError, OSError) as exc:
             worker.reap(timeout=1)
