@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from graph.build import build, current_build
+from graph.pins import LOCK_FILE
 from graph.settings import Settings
 from graph.store import open_store
 from tests.conftest import BIN, _start_api
@@ -248,6 +249,49 @@ def test_five_rebuilds_under_load_lose_no_request_and_mix_no_answer(
     # With AGRIKG_KEEP_BUILDS=1, only the served build is left once nothing reads the others.
     newest = load.served[-1]
     assert _until(20, lambda: _prune_now(home) == [newest])
+    # Nothing of an old build stays open, and no worker shares the server's lock on a build.
+    server = _server_pid(home)
+    held = {pid: _open_under(pid, home / "builds") for pid in [server, *_children(server)]}
+    assert f"{newest}/{LOCK_FILE}" in held[server], held  # the served build is held, pinned
+    assert all(path.startswith(newest + "/") for paths in held.values() for path in paths), held
+    assert not [p for pid, paths in held.items() if pid != server for p in paths
+                if p.endswith(LOCK_FILE)], held
+
+
+def _server_pid(home: Path) -> int:
+    """The `agrikg serve` process serving `home` (found by its environment, Linux /proc)."""
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and b"agrikg\0serve" in (proc / "cmdline").read_bytes() and \
+                    f"AGRIKG_HOME={home}".encode() in (proc / "environ").read_bytes().split(b"\0"):
+                return int(proc.name)
+        except OSError:
+            continue
+    raise AssertionError("the server process was not found")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(proc.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def _open_under(pid: int, root: Path) -> list[str]:
+    """The files process `pid` has open under `root`, relative to it."""
+    paths = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith(f"{root}/"):
+            paths.append(target.removeprefix(f"{root}/"))
+    return paths
 
 
 def _prune_now(home: Path) -> list[str]:
