@@ -271,7 +271,7 @@ def serve(
     import json as json_module
     import os
 
-    import uvicorn
+    from api.server import run
 
     overrides = {k: v for k, v in {"host": host, "port": port, "endpoint": endpoint,
                                    "workers": workers, "extra": extra}.items() if v}
@@ -292,9 +292,7 @@ def serve(
     err.print(_text(f"Serving on http://{settings.host}:{settings.port} "
                     f"({'remote ' + settings.endpoint if settings.endpoint else 'embedded store'}"
                     "); API docs at /docs"))
-    uvicorn.run("api.app:app_from_env", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, loop="uvloop", http="httptools",
-                log_level="info", access_log=False)
+    run(settings)
 
 
 @app.command()

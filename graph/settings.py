@@ -40,6 +40,19 @@ class Settings(BaseSettings):
                                    description="Largest request body or query accepted (413).")
     max_header_bytes: int = Field(65536, ge=4096,
                                   description="Largest total size of request headers (431).")
+    # httptools' URL parser gives up on a request target of 64 KiB, so the limit stays below it.
+    max_url_bytes: int = Field(16384, ge=1024, le=65000,
+                               description="Longest request URL (414 above it: send a long "
+                                           "query by POST).")
+    header_timeout: float = Field(10.0, gt=0, le=600, description="Seconds a client may take "
+                                  "to send a request's line and headers (408, connection "
+                                  "closed).")
+    max_pending_connections: int = Field(0, ge=0, description="Most connections still sending "
+                                         "their request line and headers, per server process; "
+                                         "past it the oldest is closed. 0: half the open-file "
+                                         "limit.")
+    access_log: bool = Field(False, description="Log every request (uvicorn's access log, with "
+                             "control characters escaped).")
     sparql_workers: int = Field(2, ge=1, le=32,
                                 description="Query worker processes per API process.")
     query_memory: int = Field(1024, ge=0, le=1048576, description="Megabytes of memory one "

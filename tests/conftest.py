@@ -94,8 +94,9 @@ ROW_CAP = 1000
 
 
 def _start_api(settings: Settings, endpoint: str | None = None,
-               extra_env: dict | None = None) -> Iterator[str]:
-    """`agrikg serve` (uvicorn) in its own process on a free loopback port."""
+               extra_env: dict | None = None, **popen) -> Iterator[str]:
+    """`agrikg serve` (uvicorn) in its own process on a free loopback port; `popen` goes to
+    subprocess.Popen (e.g. a preexec_fn that lowers a resource limit)."""
     import os
 
     port = free_port()
@@ -108,7 +109,7 @@ def _start_api(settings: Settings, endpoint: str | None = None,
     env |= extra_env or {}
     log = open(settings.home / f"api-{'remote' if endpoint else 'embedded'}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen([str(BIN / "agrikg"), "serve"], env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+                               stdout=log, stderr=subprocess.STDOUT, **popen)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:

@@ -1,0 +1,212 @@
+"""Connections and HTTP protocol over real HTTP, through `agrikg serve`: slow clients that never
+finish their request heads, HEAD, conditional dump requests, the URL limit, raw UTF-8 in the
+query string, Vary, log lines request values cannot forge, no file-system paths."""
+
+from __future__ import annotations
+
+import json
+import re
+import resource
+import selectors
+import socket
+import time
+from collections import Counter
+from collections.abc import Iterator
+from urllib.parse import quote, urlsplit
+
+import httpx
+import pytest
+
+from graph.build import build
+from graph.settings import Settings
+from tests.conftest import _start_api
+
+# The server's open-file limit, and more connections that never finish their heads than it
+# has file descriptors: what locked every other client out before.
+SERVER_FILES = 1024
+STALLED = 1100
+HEADER_TIMEOUT = 2
+TIMEOUT = 10  # what a client waits for an answer
+
+
+def get(base: str, path: str, **kwargs) -> httpx.Response:
+    return httpx.get(base + path, timeout=TIMEOUT, trust_env=False, **kwargs)
+
+
+def raw_request(base: str, head: bytes) -> bytes:
+    """Send `head` as it is (no client library to escape it) and read the answer to its end."""
+    url = urlsplit(base)
+    with socket.create_connection((url.hostname, url.port), timeout=TIMEOUT) as sock:
+        sock.sendall(head)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def status_and_body(answer: bytes) -> tuple[int, bytes]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+def _limit_files() -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (SERVER_FILES, SERVER_FILES))
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, str]]:
+    """`agrikg serve` on a home of its own (its builds change here), with the open-file limit
+    at 1024, a short header timeout and the access log on."""
+    own = Settings(home=tmp_path_factory.mktemp("protocol-home"), endpoint=None)
+    build(own)
+    env = {"AGRIKG_HEADER_TIMEOUT": str(HEADER_TIMEOUT), "AGRIKG_ACCESS_LOG": "true"}
+    for base in _start_api(own, extra_env=env, preexec_fn=_limit_files):
+        yield own, base
+
+
+def _answers(sockets: list[socket.socket], seconds: float) -> list[bytes | None]:
+    """What each socket received until the server closed it; None for one still open after
+    `seconds`."""
+    received: dict[socket.socket, bytes] = {s: b"" for s in sockets}
+    closed: set[socket.socket] = set()
+    with selectors.DefaultSelector() as selector:
+        for sock in sockets:
+            sock.setblocking(False)
+            selector.register(sock, selectors.EVENT_READ)
+        deadline = time.monotonic() + seconds
+        while len(closed) < len(sockets) and time.monotonic() < deadline:
+            for key, _ in selector.select(timeout=0.5):
+                sock = key.fileobj
+                try:
+                    chunk = sock.recv(65536)
+                except (ConnectionResetError, BlockingIOError):
+                    chunk = b""
+                received[sock] += chunk
+                if not chunk:
+                    closed.add(sock)
+                    selector.unregister(sock)
+    return [received[s] if s in closed else None for s in sockets]
+
+
+def test_clients_that_never_finish_their_headers_lock_no_one_out(guarded) -> None:
+    """1,100 connections that send half a request and wait, against a server allowed 1,024
+    open files: a normal client is still answered, and the server closes every stalled
+    connection itself (408 past the header timeout; 503 for the oldest when too many wait)."""
+    _, base = guarded
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < STALLED + 200:
+        if hard != resource.RLIM_INFINITY and hard < STALLED + 200:
+            pytest.skip(f"this process may open only {hard} files")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (STALLED + 200, hard))
+    url = urlsplit(base)
+    stalled: list[socket.socket] = []
+    try:
+        for _ in range(STALLED):
+            sock = socket.create_connection((url.hostname, url.port), timeout=TIMEOUT)
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slo")
+            stalled.append(sock)
+        answer = get(base, "/health")
+        assert answer.status_code == 200 and answer.json()["status"] == "ok"
+
+        answers = _answers(stalled, seconds=HEADER_TIMEOUT + 13)
+        assert None not in answers, f"{answers.count(None)} stalled connections left open"
+        statuses = Counter(status_and_body(a)[0] for a in answers if a)
+        assert set(statuses) <= {408, 503}, statuses
+        assert statuses[408] > 0, statuses  # the header timeout closed some
+        for a in answers:
+            if a:
+                assert b"content-type: application/json" in a.lower()
+    finally:
+        for sock in stalled:
+            sock.close()
+    assert get(base, "/health").status_code == 200
+
+
+def test_a_slow_but_finished_request_is_answered(guarded) -> None:
+    """The header timeout counts from the connection: a head sent in pieces within it is read."""
+    _, base = guarded
+    url = urlsplit(base)
+    with socket.create_connection((url.hostname, url.port), timeout=TIMEOUT) as sock:
+        for piece in (b"GET /health HT", b"TP/1.1\r\nHost: 127.0.0.1\r\n", b"Connection: close\r\n",
+                      b"\r\n"):
+            sock.sendall(piece)
+            time.sleep(HEADER_TIMEOUT / 8)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert status_and_body(answer)[0] == 200
+
+
+# -- the URL limit -------------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [20_000, 100_000])
+def test_a_url_over_the_limit_is_414_naming_post(api, size) -> None:
+    """httptools gave up on a URL of 64 KiB with a plain-text 400; the limit is below that."""
+    query = "SELECT * WHERE { ?s ?p ?o } LIMIT 1 #" + "x" * size
+    status, body = status_and_body(raw_request(
+        api, f"GET /sparql?query={quote(query)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()))
+    assert status == 414, body
+    assert "POST" in json.loads(body)["detail"]
+    # The same query by POST is answered.
+    posted = httpx.post(api + "/sparql", content=query, timeout=TIMEOUT, trust_env=False,
+                        headers={"Content-Type": "application/sparql-query",
+                                 "Accept": "application/sparql-results+json"})
+    assert posted.status_code == 200, posted.text
+
+
+def test_a_url_under_the_limit_is_answered(api) -> None:
+    query = "SELECT * WHERE { ?s ?p ?o } LIMIT 1 #" + "x" * 10_000
+    answer = get(api, "/sparql?query=" + quote(query),
+                 headers={"Accept": "application/sparql-results+json"})
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_malformed_request_is_refused_in_json(api) -> None:
+    status, body = status_and_body(raw_request(api, b"BR\x01KEN / HTTP/1.1\r\n\r\n"))
+    assert status == 400 and b'"detail"' in body
+
+
+# -- raw UTF-8 in the query string -----------------------------------------------------------
+RU_QUERY = ('SELECT ?p WHERE { ?p <http://www.w3.org/2004/02/skos/core#prefLabel> '
+            '"Пшеница"@ru }')
+
+
+def test_raw_utf8_in_the_query_string_is_read_as_utf8(api, oxigraph_url) -> None:
+    """Unescaped UTF-8 bytes on the wire, answered as Oxigraph's own server answers them."""
+    escaped_ascii_only = "".join(c if ord(c) > 127 else quote(c, safe="") for c in RU_QUERY)
+    target = b"/sparql?query=" + escaped_ascii_only.encode()
+    assert "Пшеница".encode() in target
+    head = (b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            b"Accept: application/sparql-results+json\r\n\r\n")
+    status, body = status_and_body(raw_request(api, head))
+    assert status == 200, body
+    assert b"product/wheat" in body
+
+    backend = urlsplit(oxigraph_url)
+    ox_head = head.replace(b"/sparql?", backend.path.encode() + b"?")
+    ox_status, ox_body = status_and_body(raw_request(f"http://{backend.netloc}", ox_head))
+    assert ox_status == 200 and b"product/wheat" in ox_body
+
+    status, body = status_and_body(raw_request(
+        api, "GET /products?q=пшен&lang=ru HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+             "Connection: close\r\n\r\n".encode()))
+    assert status == 200 and "Пшеница".encode() in body
+
+
+# -- logs ------------------------------------------------------------------------------------
+def test_request_values_in_logs_have_control_characters_escaped(guarded) -> None:
+    """A client address taken from X-Forwarded-For (uvicorn trusts it from loopback) carrying
+    NEL and TAB (line breaks to some log readers) stays on its own, escaped, line."""
+    own, base = guarded
+    marker = b"198.51.100.7"
+    status, _ = status_and_body(raw_request(
+        base, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: " + marker +
+              b"\x85INFO: forged\tx\r\nConnection: close\r\n\r\n"))
+    assert status == 200
+    log = own.home / "api-embedded.log"
+    deadline = time.monotonic() + 10
+    while marker not in log.read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    text = log.read_bytes()
+    line = next(ln for ln in text.splitlines() if marker in ln)
+    assert b"\\x85INFO: forged\\x09x" in line
+    assert not re.search(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", text)
