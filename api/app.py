@@ -8,15 +8,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.deps import BUILD_HEADER, PinBuild
+from api.deps import BUILD_HEADER, VARY, PinBuild
 from api.models import COMMON_RESPONSES
 from api.routes import explore, health, linked_data, market_access, sparql
 from graph.errors import ResolveError, StoreError
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(market_access.AccessFastPath)
     app.add_middleware(PinBuild)  # outside the fast path: a cached answer is a build's too
+    app.add_middleware(NegotiatedVary)
     app.add_middleware(HeaderLimit, limit=settings.max_header_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
@@ -58,7 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
     for module in (explore, market_access, sparql, health, linked_data):
+        _answer_head(module.router)
         app.include_router(module.router, responses=COMMON_RESPONSES)
+    _answer_head(app.router)
 
     @app.exception_handler(ResolveError)
     async def not_found(_: Request, exc: ResolveError) -> JSONResponse:
@@ -119,6 +124,46 @@ class HeaderLimit:
         await self.app(scope, receive, send)
 
 
+def _answer_head(router: APIRouter) -> None:
+    """HEAD on every GET route, as HTTP asks (FastAPI adds it to none): a twin of each GET
+    route for HEAD, left out of the OpenAPI document; the server sends its headers only."""
+    routes = [r for r in router.routes if isinstance(r, APIRoute)]
+    heads = {r.path for r in routes if "HEAD" in r.methods}
+    for route in routes:
+        if "GET" in route.methods and route.path not in heads:
+            router.add_api_route(
+                route.path, route.endpoint, methods=["HEAD"], name=f"{route.name}_head",
+                include_in_schema=False, response_class=route.response_class,
+                response_model=route.response_model, status_code=route.status_code,
+                dependencies=route.dependencies, responses=route.responses)
+
+
+class NegotiatedVary:
+    """Adds `Vary` naming the request headers a route chose its answer by (Accept-Language
+    for the answer language, Accept for the format), as the routes record them in the request
+    state (api.deps), so that caches keep one answer per language and format."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_vary(message):
+            names = scope.get("state", {}).get(VARY)
+            if names and message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                present = [v.strip() for v in headers.get("vary", "").split(",") if v.strip()]
+                known = {v.lower() for v in present}
+                headers["vary"] = ", ".join(
+                    present + [n for n in sorted(names) if n.lower() not in known])
+            await send(message)
+
+        await self.app(scope, receive, send_with_vary)
+
+
 def _allowed_methods(app: FastAPI, path: str) -> list[str]:
     """The methods the OpenAPI document lists for the path template matching `path`."""
     methods: set[str] = set()
@@ -126,7 +171,9 @@ def _allowed_methods(app: FastAPI, path: str) -> list[str]:
         pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+(?:/.*)?", re.escape(template))
         if re.fullmatch(pattern, path):
             methods |= {m.upper() for m in operations}
-    return sorted(methods) or ["GET"]
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods) or ["GET", "HEAD"]
 
 
 def app_from_env() -> FastAPI:

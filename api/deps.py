@@ -12,6 +12,9 @@ from graph.service import Served, Service
 from graph.sparql import parse_accept
 
 LANGS = ("kk", "ru", "en")
+# Where a route records the request headers its answer was chosen by (NegotiatedVary in
+# api.app turns them into a Vary header).
+VARY = "agrikg.vary"
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # The response header naming the build that answered (its directory's name).
 BUILD_HEADER = "Agrikg-Build"
@@ -60,12 +63,20 @@ async def service(request: Request) -> Served:
     return served
 
 
+def varies_by(scope: dict, header: str) -> None:
+    """Record that the answer to this request depends on the request header `header`."""
+    scope.setdefault("state", {}).setdefault(VARY, set()).add(header)
+
+
 async def language(
+    request: Request,
     lang: Annotated[Literal["kk", "ru", "en"] | None, Query(
         description="Answer language; falls back to Accept-Language, then en.")] = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> str:
     """The answer language (async: a sync dependency costs a thread-pool hop per request)."""
+    if lang is None:
+        varies_by(request.scope, "Accept-Language")
     return pick_language(lang, accept_language)
 
 
@@ -87,6 +98,7 @@ Lang = Annotated[str, Depends(language)]
 
 def wants_html(request: Request) -> bool:
     """A browser asking for a page: text/html is the first type its Accept header prefers."""
+    varies_by(request.scope, "Accept")
     for media, q in parse_accept(request.headers.get("accept", "")):
         if q > 0:
             return media in ("text/html", "application/xhtml+xml")

@@ -210,3 +210,60 @@ def test_request_values_in_logs_have_control_characters_escaped(guarded) -> None
     line = next(ln for ln in text.splitlines() if marker in ln)
     assert b"\\x85INFO: forged\\x09x" in line
     assert not re.search(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", text)
+
+
+# -- HEAD -------------------------------------------------------------------------------------
+EXAMPLES = {"/markets/{code}": "/markets/CN", "/products/{product_id}": "/products/wheat",
+            "/dumps/{name}": "/dumps/graph.ttl", "/access": "/access?product=wheat&market=CN"}
+
+
+def _get_paths(base: str) -> list[str]:
+    """Every GET route in the OpenAPI document, templates filled with an example."""
+    spec = get(base, "/openapi.json").json()
+    paths = []
+    for template, operations in spec["paths"].items():
+        if "get" not in operations:
+            continue
+        if template in EXAMPLES:
+            paths.append(EXAMPLES[template])
+        elif template == "/sources/{source_id}":
+            statement = get(base, EXAMPLES["/access"]).json()["sources"][0]["statement"]
+            paths.append("/sources/" + statement.rsplit("/", 1)[1])
+        elif "{path}" in template:
+            paths.append(template.replace("{path}", "wheat"))
+        else:
+            assert "{" not in template, f"no example for {template}: add one to EXAMPLES"
+            paths.append(template)
+    return [*paths, "/docs", "/redoc", "/openapi.json"]
+
+
+def test_head_answers_every_get_route_with_the_same_headers(api) -> None:
+    for path in _get_paths(api):
+        got = get(api, path)
+        head = httpx.head(api + path, timeout=TIMEOUT, trust_env=False)
+        assert head.status_code == got.status_code, (path, head.status_code, head.text)
+        assert head.content == b"", path
+        assert head.headers.get("content-type") == got.headers.get("content-type"), path
+        # Where the body has a fixed length (not /health's timing, not fresh blank nodes).
+        length = got.headers.get("content-length")
+        if length and length == get(api, path).headers.get("content-length"):
+            assert head.headers.get("content-length") == length, path
+    assert "HEAD" in httpx.request("DELETE", api + "/markets", trust_env=False).headers["allow"]
+
+
+# -- Vary ------------------------------------------------------------------------------------
+def _vary(response: httpx.Response) -> set[str]:
+    return {v.strip().lower() for v in response.headers.get("vary", "").split(",") if v.strip()}
+
+
+def test_vary_names_the_headers_an_answer_was_chosen_by(api) -> None:
+    for path in ("/markets", "/statuses", "/access?product=wheat&market=CN", "/",
+                 "/products/wheat"):
+        for _ in range(2):  # the second /access is answered from the answer cache
+            answer = get(api, path, headers={"Accept-Language": "ru"})
+            assert "accept-language" in _vary(answer), path
+    assert "Китай" in get(api, "/markets", headers={"Accept-Language": "ru"}).text
+    assert "accept-language" not in _vary(get(api, "/markets?lang=ru"))
+    for path in ("/sparql", "/product/wheat", "/dataset"):
+        assert "accept" in _vary(get(api, path)), path
+    assert "accept" in _vary(get(api, "/sparql?query=ASK%7B%7D"))

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import LANGS, SERVED, Lang, ServiceDep, pick_language
+from api.deps import LANGS, SERVED, Lang, ServiceDep, pick_language, varies_by
 from api.models import NOT_FOUND_RESPONSE, AccessAnswer
 from graph.access import check
 from graph.catalog import (
@@ -95,6 +95,8 @@ class AccessFastPath:
         product, market = params.get("product"), params.get("market")
         if not product or not market:
             return None
+        if lang is None:
+            varies_by(scope, "Accept-Language")
         answers = served.answers()
         if answers is None:
             return None
