@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.deps import BUILD_HEADER, VARY, PinBuild
 from api.models import COMMON_RESPONSES
 from api.routes import explore, health, linked_data, market_access, sparql
+from graph import PROJECT_DIR
 from graph.errors import ResolveError, StoreError
 from graph.service import Service
 from graph.settings import Settings
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(market_access.AccessFastPath)
     app.add_middleware(PinBuild)  # outside the fast path: a cached answer is a build's too
     app.add_middleware(NegotiatedVary)
+    app.add_middleware(NoPathsInErrors, settings=settings)
     app.add_middleware(HeaderLimit, limit=settings.max_header_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
@@ -162,6 +165,63 @@ class NegotiatedVary:
             await send(message)
 
         await self.app(scope, receive, send_with_vary)
+
+
+class NoPathsInErrors:
+    """Error answers never show where the server keeps its files: the home, data, ontology,
+    project and Python directories in a 4xx/5xx body are replaced by their names. A net under
+    every message (a store's or an engine's error can quote a path)."""
+
+    MAX_BODY = 2**20
+
+    def __init__(self, app, settings: Settings):
+        self.app = app
+        roots = {}
+        for path, name in ((settings.home, "$AGRIKG_HOME"), (settings.data_dir, "$AGRIKG_DATA_DIR"),
+                           (settings.ontology_dir, "$AGRIKG_ONTOLOGY_DIR"),
+                           (PROJECT_DIR, "<agrikg>"), (Path(sys.prefix), "<python>"),
+                           (Path(sys.base_prefix), "<python>")):
+            for form in {str(path), str(Path(path).resolve())}:
+                if len(form) > 1:
+                    roots[form.encode()] = name.encode()
+        # Longest first, so that a home inside the project is named as the home.
+        self.roots = sorted(roots.items(), key=lambda item: -len(item[0]))
+
+    def scrub(self, body: bytes) -> bytes:
+        for root, name in self.roots:
+            body = body.replace(root, name)
+        return body
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start: dict | None = None
+        chunks: list[bytes] = []
+
+        async def send_scrubbed(message):
+            nonlocal start
+            if message["type"] == "http.response.start" and message["status"] >= 400:
+                start = message
+                return
+            if start is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+            body = b"".join(chunks)
+            if more and len(body) <= self.MAX_BODY:
+                return
+            if not more:  # whole: scrubbed (a very large one goes on as it comes)
+                body = self.scrub(body)
+                headers = MutableHeaders(scope=start)
+                if "content-length" in headers:
+                    headers["content-length"] = str(len(body))
+            await send(start)
+            await send({"type": "http.response.body", "body": body, "more_body": more})
+            start = None
+
+        await self.app(scope, receive, send_scrubbed)
 
 
 def _allowed_methods(app: FastAPI, path: str) -> list[str]:

@@ -12,12 +12,13 @@ import socket
 import time
 from collections import Counter
 from collections.abc import Iterator
+from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
 
-from graph.build import build
+from graph.build import build, current_build
 from graph.settings import Settings
 from tests.conftest import _start_api
 
@@ -267,3 +268,50 @@ def test_vary_names_the_headers_an_answer_was_chosen_by(api) -> None:
     for path in ("/sparql", "/product/wheat", "/dataset"):
         assert "accept" in _vary(get(api, path)), path
     assert "accept" in _vary(get(api, "/sparql?query=ASK%7B%7D"))
+
+
+# -- conditional dumps --------------------------------------------------------------------------
+def test_dumps_carry_etag_and_last_modified_and_answer_304(guarded) -> None:
+    own, base = guarded
+    first = get(base, "/dumps/graph.ttl")
+    assert first.status_code == 200
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    build_id = get(base, "/health").json()["build"]
+    assert build_id in etag and "graph.ttl" in etag
+    assert get(base, "/dumps/graph.nt").headers["etag"] != etag
+
+    again = get(base, "/dumps/graph.ttl", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == etag
+    assert get(base, "/dumps/graph.ttl", headers={"If-None-Match": f'"x", W/{etag}'}).status_code == 304
+    assert get(base, "/dumps/graph.ttl", headers={"If-None-Match": '"other"'}).status_code == 200
+    assert get(base, "/dumps/graph.ttl", headers={"If-Modified-Since": modified}).status_code == 304
+    earlier = formatdate(parsedate_to_datetime(modified).timestamp() - 3600, usegmt=True)
+    assert get(base, "/dumps/graph.ttl", headers={"If-Modified-Since": earlier}).status_code == 200
+    assert get(base, "/dumps/graph.ttl", headers={"If-Modified-Since": "yesterday"}).status_code == 200
+
+    # A new build: a new ETag, and the old one no longer matches.
+    build(own)
+    deadline = time.monotonic() + 20
+    while get(base, "/health").json()["build"] == build_id and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert get(base, "/health").json()["build"] != build_id, "the new build was not served"
+    renewed = get(base, "/dumps/graph.ttl", headers={"If-None-Match": etag})
+    assert renewed.status_code == 200 and renewed.headers["etag"] != etag
+    assert renewed.content == (current_build(own) / "graph.ttl").read_bytes()
+
+
+# -- no file-system paths ----------------------------------------------------------------------
+def test_no_answer_shows_a_file_system_path(guarded) -> None:
+    own, base = guarded
+    home = str(own.home)
+    health = get(base, "/health")
+    assert home not in health.text and "/" not in health.json()["build"]
+    # A dump missing from the served build: 404, not a 500 naming the file.
+    (current_build(own) / "graph.jsonld").unlink()
+    missing = get(base, "/dumps/graph.jsonld")
+    assert missing.status_code == 404 and home not in missing.text
+    assert "graph.jsonld" in missing.json()["detail"]
+    # Whatever an error message quotes, the server's home is not shown.
+    echoed = get(base, "/access", params={"product": home + "/builds", "market": "CN"})
+    assert echoed.status_code == 404 and home not in echoed.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
@@ -30,7 +31,8 @@ async def health(svc: ServiceDep) -> Any:
             "endpoint": svc.settings.endpoint,
             "triples": int(rows[0]["n"]) if rows else 0,
             "built_at": info.get("built_at"),
-            "build": info.get("path"),
+            # The build's id (its directory's name), never where it lives on disk.
+            "build": Path(info["path"]).name if info.get("path") else None,
             "store_ms": round((time.monotonic() - started) * 1000, 2),
             "query_workers": _confinement(svc)}
 

@@ -4,6 +4,7 @@ Whole-graph dumps at stable URLs, and the dataset's VoID/DCAT description."""
 from __future__ import annotations
 
 import re
+from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -103,11 +104,43 @@ async def dataset(request: Request, svc: ServiceDep, format: Format = None) -> R
     return _rdf_response(request, triples, format, "agrikg dataset", BASE + "dataset")
 
 
-@router.get("/dumps/{name}", responses={404: {"description": "No such dump."}},
-            summary="The whole built graph: graph.ttl, graph.nt or graph.jsonld")
-async def dump(name: str, svc: ServiceDep) -> FileResponse:
-    if name not in DUMPS or not svc.build_path:
+@router.get("/dumps/{name}", responses={
+    304: {"description": "Not modified: the ETag given in If-None-Match (or the date in "
+                         "If-Modified-Since) is the served build's."},
+    404: {"description": "No such dump."}},
+    summary="The whole built graph: graph.ttl, graph.nt or graph.jsonld")
+async def dump(name: str, request: Request, svc: ServiceDep) -> Response:
+    """The dump of the served build. Its ETag names the build and the file, so it changes with
+    every build; a client that sends it back (If-None-Match), or the Last-Modified date
+    (If-Modified-Since), is answered 304 while the build is the same."""
+    build_path = svc.build_path
+    if name not in DUMPS or not build_path:
         raise HTTPException(404, f"no dump {name!r}; available: {', '.join(DUMPS)}"
-                            if svc.build_path else "dumps are served only from the embedded "
+                            if build_path else "dumps are served only from the embedded "
                             "build; query the remote endpoint instead")
-    return FileResponse(Path(svc.build_path) / name, media_type=DUMPS[name], filename=name)
+    file = Path(build_path) / name
+    try:
+        modified = file.stat().st_mtime
+    except OSError:
+        raise HTTPException(404, f"the served build has no {name}") from None
+    headers = {"ETag": f'"{Path(build_path).name}-{name}"',
+               "Last-Modified": formatdate(modified, usegmt=True), "Cache-Control": "no-cache"}
+    if _not_modified(request, headers["ETag"], modified):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(file, media_type=DUMPS[name], filename=name, headers=headers)
+
+
+def _not_modified(request: Request, etag: str, modified: float) -> bool:
+    """RFC 9110 13.1: If-None-Match (weak comparison) decides when present, else
+    If-Modified-Since; an unparsable date is ignored."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or etag in tags
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            return int(modified) <= parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError, OverflowError):
+            return False
+    return False
