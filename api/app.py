@@ -12,12 +12,13 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from api.deps import BUILD_HEADER, VARY, PinBuild
 from api.models import COMMON_RESPONSES
@@ -98,6 +99,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             detail = (f"{request.method} is not allowed on {request.url.path}; "
                       f"use {' or '.join(allowed)}")
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(_: Request, exc: ClientDisconnect) -> Response:
+        """The client left (or was cut off for sending its body too slowly): no one to
+        answer, nothing to log."""
+        return Response(status_code=400)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -1,9 +1,10 @@
 """How `agrikg serve` runs uvicorn (uvloop and httptools), with what uvicorn leaves out for a
 server facing the open network:
 
-- A time limit on reading a request's line and headers, and a bound on the connections still
-  sending theirs (the oldest is closed first). uvicorn has neither: 1,100 clients that never
-  finished their headers held every file descriptor and locked everyone else out.
+- A time limit on reading a request's line and headers (and then its body), and a bound on
+  the connections still sending them (the oldest is closed first). uvicorn has neither: 1,100
+  clients that never finished their headers held every file descriptor and locked everyone
+  else out.
 - A URL limit answered 414 with a hint to use POST, and JSON for every request refused before
   it reaches the app (uvicorn answers a plain-text 400; httptools' URL parser gives up at
   64 KiB, so the limit sits below that).
@@ -142,12 +143,25 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._pending.pop(self, None)
         self._head_bytes = 0
         super().on_headers_complete()
+        # A body to come gets the same time from here, while this request is the one being
+        # served (a pipelined one waits, unread, for its turn).
+        if self._body_expected() and not self.pipeline and not self.transport.is_closing():
+            self._wait_for_head()
 
     def on_message_complete(self) -> None:
+        self._pending.pop(self, None)
         super().on_message_complete()
         self._at_line, self._line_begun = True, False
 
     # -- helpers ----------------------------------------------------------------------------
+    def _body_expected(self) -> bool:
+        for name, value in self.headers:
+            if name == b"content-length":
+                return value.strip() not in (b"", b"0")
+            if name == b"transfer-encoding":
+                return True
+        return False
+
     def _escape_request_line(self, data: bytes) -> bytes:
         """Percent-encode bytes above 0x7F in a request line (only its target may hold them),
         as UTF-8 is read from a query string everywhere else."""
@@ -164,8 +178,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         return escaped if end < 0 else escaped + data[end:]
 
     def _wait_for_head(self) -> None:
-        """Start this connection's clock for its request head; past the bound on unfinished
-        heads, close the oldest."""
+        """Start this connection's clock for its request head (or body); past the bound on
+        unfinished requests, close the oldest."""
         cls = GuardedHttpToolsProtocol
         if self in cls._pending:
             return
@@ -193,18 +207,32 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             connection, since = next(iter(cls._pending.items()))
             if now - since < timeout:
                 break
-            connection._refuse(408, "the request line and headers did not arrive within "
-                                    f"{timeout:g} s")
+            if connection.flow.read_paused:  # the server is not reading: not the client's delay
+                cls._pending.move_to_end(connection)
+                cls._pending[connection] = now
+                continue
+            what = "body" if connection._in_body() else "line and headers"
+            connection._refuse(408, f"the request {what} did not arrive within {timeout:g} s")
         cls._sweeper = loop.call_later(first._sweep_interval(), cls._sweep, loop)
 
+    def _in_body(self) -> bool:
+        return self.cycle is not None and not self.cycle.response_complete \
+            and self.cycle.more_body
+
     def _refuse(self, status: int, detail: str, retry: bool = False) -> None:
-        """Answer JSON like the app's own errors, then close the connection."""
+        """Answer JSON like the app's own errors, then close the connection. A request the app
+        is serving is told that its client is gone."""
         self._pending.pop(self, None)
         if self.transport.is_closing():
             return
-        if self.cycle is not None and not self.cycle.response_complete:
-            self.transport.close()  # a response is under way: it cannot be followed by ours
-            return
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            started = cycle.response_started
+            cycle.disconnected = True  # the app's sends are dropped, its receive says so
+            cycle.message_event.set()
+            if started:  # a response is under way: it cannot be followed by ours
+                self.transport.close()
+                return
         body = json.dumps({"detail": detail}, ensure_ascii=False, separators=(",", ":")).encode()
         content = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:

@@ -45,8 +45,8 @@ class Settings(BaseSettings):
                                description="Longest request URL (414 above it: send a long "
                                            "query by POST).")
     header_timeout: float = Field(10.0, gt=0, le=600, description="Seconds a client may take "
-                                  "to send a request's line and headers (408, connection "
-                                  "closed).")
+                                  "to send a request's line and headers, and again its body "
+                                  "(408, connection closed).")
     max_pending_connections: int = Field(0, ge=0, description="Most connections still sending "
                                          "their request line and headers, per server process; "
                                          "past it the oldest is closed. 0: half the open-file "

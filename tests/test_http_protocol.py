@@ -123,6 +123,29 @@ def test_clients_that_never_finish_their_headers_lock_no_one_out(guarded) -> Non
     assert get(base, "/health").status_code == 200
 
 
+def test_clients_that_never_finish_their_body_are_cut_off(guarded) -> None:
+    """The same for a body announced and never sent: 408, the connection closed, and nothing
+    in the server's log about a request whose client went away."""
+    own, base = guarded
+    url = urlsplit(base)
+    waiting: list[socket.socket] = []
+    try:
+        for _ in range(50):
+            sock = socket.create_connection((url.hostname, url.port), timeout=TIMEOUT)
+            sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n"
+                         b"Content-Type: application/sparql-query\r\n\r\nASK {")
+            waiting.append(sock)
+        assert get(base, "/health").status_code == 200
+        answers = _answers(waiting, seconds=HEADER_TIMEOUT + 13)
+    finally:
+        for sock in waiting:
+            sock.close()
+    assert None not in answers, f"{answers.count(None)} connections left open"
+    assert {status_and_body(a)[0] for a in answers} == {408}
+    assert b"request body" in status_and_body(answers[0])[1]
+    assert b"Traceback" not in (own.home / "api-embedded.log").read_bytes()
+
+
 def test_a_slow_but_finished_request_is_answered(guarded) -> None:
     """The header timeout counts from the connection: a head sent in pieces within it is read."""
     _, base = guarded
