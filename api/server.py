@@ -70,7 +70,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline and a bound for unfinished request heads,
     a URL limit, raw UTF-8 in the request target, and JSON refusals."""
 
-    # Connections still sending a request line or headers, oldest first (per process).
+    # Connections still sending a request line, headers or body, oldest first (per process).
     _pending: ClassVar[OrderedDict[GuardedHttpToolsProtocol, float]] = OrderedDict()
     _sweeper: ClassVar[asyncio.TimerHandle | None] = None
 
@@ -101,7 +101,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         data = self._escape_request_line(data)
         try:
             self.parser.feed_data(data)
-            if self in self._pending:
+            if self in self._pending and not self._in_body():
                 self._head_bytes += len(data)
                 if self._head_bytes > self.limits.max_head_bytes:
                     raise _Refused(431, "the request line and headers are larger than "
