@@ -176,8 +176,9 @@ class NegotiatedVary:
 
 class NoPathsInErrors:
     """Error answers never show where the server keeps its files: the home, data, ontology,
-    project and Python directories in a 4xx/5xx body are replaced by their names. A net under
-    every message (a store's or an engine's error can quote a path)."""
+    project and Python directories in a 4xx/5xx body (or in /health, which reports the store's
+    and the workers' troubles) are replaced by their names. A net under every message (a
+    store's or an engine's error, a worker's probe output, can quote a path)."""
 
     MAX_BODY = 2**20
 
@@ -208,7 +209,8 @@ class NoPathsInErrors:
 
         async def send_scrubbed(message):
             nonlocal start
-            if message["type"] == "http.response.start" and message["status"] >= 400:
+            if message["type"] == "http.response.start" and (
+                    message["status"] >= 400 or scope["path"] == "/health"):
                 start = message
                 return
             if start is None or message["type"] != "http.response.body":
