@@ -38,6 +38,8 @@ from graph.settings import Settings
 POST_HINT = ("send a long query by POST instead: application/x-www-form-urlencoded with "
              "query=..., or the query itself as application/sparql-query")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+# How long the rest of a refused request is read (and dropped) before the connection closes.
+LINGER_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._at_line = True
         self._line_begun = False
         self._begins_expected = 0
+        self._lingering = False
 
     # -- connection life --------------------------------------------------------------------
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -95,8 +98,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self.transport.is_closing():
-            return
+        if self._lingering or self.transport.is_closing():
+            return  # the rest of a refused request, read and dropped
         self._unset_keepalive_if_required()
         data = self._escape_request_line(data)
         try:
@@ -107,7 +110,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                     raise _Refused(431, "the request line and headers are larger than "
                                         f"{self.limits.max_head_bytes} bytes")
         except _Refused as exc:
-            self._refuse(exc.status, exc.detail)
+            self._refuse(exc.status, exc.detail, linger=True)
         except httptools.HttpParserUpgrade:
             if self._should_upgrade():
                 self.handle_websocket_upgrade()
@@ -116,10 +119,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         except httptools.HttpParserError as exc:
             cause = exc.__context__
             if isinstance(cause, _Refused):
-                self._refuse(cause.status, cause.detail)
+                self._refuse(cause.status, cause.detail, linger=True)
             else:
                 self.logger.warning("Invalid HTTP request received.")
-                self._refuse(400, f"not a valid HTTP/1.1 request ({exc})")
+                self._refuse(400, f"not a valid HTTP/1.1 request ({exc})", linger=True)
 
     # -- parser callbacks -------------------------------------------------------------------
     def on_message_begin(self) -> None:
@@ -219,9 +222,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         return self.cycle is not None and not self.cycle.response_complete \
             and self.cycle.more_body
 
-    def _refuse(self, status: int, detail: str, retry: bool = False) -> None:
+    def _refuse(self, status: int, detail: str, retry: bool = False,
+                linger: bool = False) -> None:
         """Answer JSON like the app's own errors, then close the connection. A request the app
-        is serving is told that its client is gone."""
+        is serving is told that its client is gone. With `linger` (a request refused while the
+        client may still be sending it), the server stops writing but reads on for a moment,
+        so that the client reads the answer instead of a connection reset."""
         self._pending.pop(self, None)
         if self.transport.is_closing():
             return
@@ -243,6 +249,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                     b"retry-after: 1\r\n" if retry else b"",
                     b"connection: close\r\n\r\n", body]
         self.transport.write(b"".join(content))
+        if linger and self.transport.can_write_eof():
+            self._lingering = True
+            self.transport.write_eof()
+            self.loop.call_later(LINGER_SECONDS, self.transport.close)
+            return
         self.transport.close()
 
 
