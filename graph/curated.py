@@ -48,14 +48,18 @@ _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 DATE_TYPES = {"year": XSD.gYear, "month": XSD.gYearMonth, "day": XSD.date}
 
-# CSV column -> the property an `inferred` entry of that name marks.
+# Field -> the property an `inferred` entry of that name marks (`hs` marks a product's HS codes
+# as a reading of the source's word; a record whose answer rests on that reading names it too).
 INFERABLE = {
+    "exporter": AGK.exporter,
     "market": AGK.market,
     "product": AGK.product,
     "status": AGK.accessStatus,
     "vet_status": AGK.veterinaryRequirementStatus,
     "as_of": AGK.asOf,
     "date": AGK.date,
+    "hs": SKOS.notation,
+    "presented_by": AGK.presentedBy,
 }
 
 
@@ -243,7 +247,8 @@ def _inferences(curated: Curated, node: URIRef, spec: str | list[str], origin: O
         curated.graph.add((inference, AGK.inferredProperty, prop))
 
 
-def load_products(curated: Curated, path: Path, rel: str) -> None:
+def load_products(curated: Curated, path: Path, rel: str,
+                  reasons: dict[str, Any] | None = None) -> None:
     g = curated.graph
     scheme = URIRef(PRODUCT_SCHEME)
     g.add((scheme, RDF.type, AGK.ProductScheme))
@@ -275,6 +280,8 @@ def load_products(curated: Curated, path: Path, rel: str) -> None:
             g.add((node, SKOS.definition, Literal(row["definition_en"], lang="en")))
         if row["scope_note_en"]:
             g.add((node, SKOS.scopeNote, Literal(row["scope_note_en"], lang="en")))
+        if row.get("inferred"):  # an optional column: the HS scope read into the source's word
+            _inferences(curated, node, row["inferred"], Origin(rel, line), reasons or {})
 
 
 def load_market_extras(curated: Curated, path: Path, rel: str) -> None:
@@ -348,6 +355,8 @@ def load_sources(curated: Curated, path: Path, rel: str) -> dict[str, Any]:
         node = curated.mint(INFERENCE[reason_id], Origin(rel, texts.get("__line__", 0)))
         g.add((node, RDF.type, AGK.Inference))
         _labels(g, node, AGK.reason, texts)
+        for statement in texts.get("sources") or []:  # the statements the reasoning cites
+            g.add((node, AGK.source, STATEMENT[statement]))
 
     for doc in data.get("documents") or []:
         with _entry(curated, rel, doc, "document"):
@@ -447,7 +456,8 @@ def _statement_labels(g: Graph, node: URIRef, st: dict[str, Any]) -> None:
             g.add((node, RDFS.label, Literal(short, lang=lang)))
 
 
-def load_programmes(curated: Curated, path: Path, rel: str) -> None:
+def load_programmes(curated: Curated, path: Path, rel: str,
+                    reasons: dict[str, Any] | None = None) -> None:
     g = curated.graph
     data = _read_yaml(path, curated, rel)
     for prog in data.get("programmes") or []:
@@ -461,6 +471,8 @@ def load_programmes(curated: Curated, path: Path, rel: str) -> None:
             g.add((node, AGK.periodEnd, Literal(str(prog["period_end"]), datatype=XSD.gYear)))
             g.add((node, AGK.presentedBy, AGENT[prog["presented_by"]]))
             g.add((node, AGK.presentedAt, EVENT[prog["presented_at"]]))
+            if prog.get("inferred"):
+                _inferences(curated, node, prog["inferred"], origin, reasons or {})
             for statement in prog.get("sources") or []:
                 g.add((node, AGK.source, STATEMENT[statement]))
             goal = prog.get("goal") or {}
@@ -551,8 +563,10 @@ def _load_all(curated: Curated, data_dir: Path) -> None:
                 reasons = load_sources(curated, path, rel)
             elif name == "access.csv":
                 load_records(curated, path, rel, reasons)
-            else:
+            elif name == "markets.csv":
                 loader(curated, path, rel)
+            else:
+                loader(curated, path, rel, reasons)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             curated.problem(rel, Origin(rel), "data shape",
                             f"an entry lacks a required field or has the wrong shape ({exc!r})")

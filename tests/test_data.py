@@ -142,3 +142,63 @@ def test_the_meeting_year_is_marked_inferred_with_a_reason(embedded) -> None:
           FILTER(LANG(?reason) = "en") }""")
     assert row["date"] == "2018"
     assert re.search(r"Minister of Investments and Development", row["reason"])
+    # only what supports it: no "of the current year", outside knowledge marked as such
+    assert "current year" not in row["reason"] and "outside knowledge" in row["reason"]
+    assert "does not exclude 2017" in row["reason"]
+
+
+_AGK = "PREFIX agk: <https://w3id.org/agrikg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+
+
+def test_every_value_no_sentence_states_carries_an_inference(embedded) -> None:
+    """The exporter of every record, the veterinary status of the planned Iran record, the
+    programme's presenter and the meeting's date are read from the context, never stated."""
+    def inferred(prop: str) -> set[str]:
+        return {r["s"].rsplit("/", 1)[-1] for r in embedded.select(
+            _AGK + f"SELECT ?s WHERE {{ ?s agk:inference/agk:inferredProperty {prop} }}")}
+
+    records = {r["r"].rsplit("/", 1)[-1] for r in embedded.select(
+        _AGK + "SELECT ?r WHERE { ?r a agk:AccessRecord }")}
+    assert len(records) == 25
+    assert inferred("agk:exporter") == records
+    assert inferred("agk:asOf") == records
+    assert inferred("agk:veterinaryRequirementStatus") == {"kz-ir-cattle"}
+    assert inferred("agk:market") == {"kz-ir-cattle"}
+    assert inferred("agk:presentedBy") == {"industrial-innovative-development-2020-2025"}
+    assert "kz-government-meeting-2018" in inferred("agk:date")
+    # readings of the source's words as products
+    assert {"kz-ae-meat", "kz-ae-meat-products", "kz-ae-hen-eggs",
+            "kz-ir-frozen-mutton"} == inferred("agk:product")
+
+
+def test_each_reading_of_a_word_as_hs_codes_is_linked_from_the_records_relying_on_it(
+        embedded) -> None:
+    rows = embedded.select(_AGK + """
+        SELECT ?product ?inference ?record WHERE {
+          ?product a agk:Product ; agk:inference ?inference .
+          ?inference agk:inferredProperty skos:notation .
+          ?record agk:product ?product . FILTER NOT EXISTS { ?record agk:inference ?inference } }""")
+    assert rows == [], "a record on a product whose HS scope is a reading must name the reading"
+    readings = {r["p"].rsplit("/", 1)[-1] for r in embedded.select(_AGK + """
+        SELECT ?p WHERE { ?p a agk:Product ; agk:inference/agk:inferredProperty skos:notation }""")}
+    assert {"vegetable-oil", "alfalfa", "edible-eggs", "cattle", "flour", "rapeseed",
+            "meat-products-except-pork"} <= readings
+
+
+def test_every_inference_gives_its_reason_in_three_languages_and_cites_statements(
+        embedded) -> None:
+    rows = embedded.select(_AGK + """
+        SELECT ?i (COUNT(DISTINCT LANG(?reason)) AS ?langs) (COUNT(DISTINCT ?s) AS ?cited) WHERE {
+          ?i a agk:Inference ; agk:reason ?reason .
+          OPTIONAL { ?i agk:source ?s . ?s a agk:Statement } } GROUP BY ?i""")
+    assert len(rows) >= 18
+    assert all(int(r["langs"]) == 3 for r in rows), rows
+    assert all(int(r["cited"]) >= 1 for r in rows), rows
+
+
+def test_no_product_scope_covers_pork_for_the_uae(embedded) -> None:
+    rows = embedded.select(_AGK + """
+        SELECT ?code WHERE { ?r agk:market <https://w3id.org/agrikg/market/AE> ;
+                                agk:product/skos:notation ?code }""")
+    codes = {r["code"] for r in rows}
+    assert codes and not any(c.startswith(("0203", "02101", "16024")) for c in codes)
