@@ -2,8 +2,11 @@
 status, and who said so?
 
 Open world: no record means status "unknown" and `permitted: null`, never a prohibition.
-A record on a broader product covers the asked product, and the answer says so (`via`).
-Records on narrower products are listed as `partial` coverage.
+One rule (`decide_all`) says which record answers, for the check, the listings and the
+analytics alike: the product's own record, else the nearest broader one (`via`, through any
+of its broader paths); else, when the records answering for its narrower products together
+cover every HS subheading of it with one status, that status "by complete coverage";
+otherwise `unknown`, with the narrower records listed as `partial` coverage.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rdflib.namespace import SKOS
+
+from graph.hs import span
 from graph.namespaces import AGK, MARKET
 from graph.queries import IRI, select
 from graph.resolve import (
@@ -22,8 +28,18 @@ from graph.resolve import (
     resolve_product,
 )
 from graph.store import Row, Store, cached, lru
+from graph.words import (
+    FIELDS,
+    PERMITTED_NOTE,
+    PERMITTED_NOTE_UNKNOWN,
+    PERMITTED_VALUE,
+    as_of_phrase,
+)
 
 UNKNOWN = "unknown"
+# Whether supply is possible, as agrikg reads each status: no source states it (the answer's
+# `permitted_reading` says so, and the status definitions in statuses.ttl say what each
+# status means).
 PERMITTED = {
     "open": True,
     "requirements-agreed": True,
@@ -32,39 +48,62 @@ PERMITTED = {
     "requirements-planned": False,
 }
 # "unknown" is not a concept of the graph (absence is not a status), so its words live here.
-UNKNOWN_LABEL = {"kk": "Белгісіз", "ru": "Неизвестно", "en": "Unknown"}
+UNKNOWN_LABEL = {"kk": "Мәлімет жоқ", "ru": "Нет данных", "en": "Unknown"}
 ACCESS_SCHEME = "https://w3id.org/agrikg/access-status"
 VET_SCHEME = "https://w3id.org/agrikg/vet-status"
+# Names in «» (or “” in English) always follow a head noun that carries the case, so they stay
+# in the nominative; {as_of} is a phrase made by `words.as_of_phrase` for the date's precision.
 MESSAGES = {
     "direct": {
         "en": "{status}: {product} to {market}, as of {as_of}.",
         "ru": "{status}: {product} — {market}, по состоянию на {as_of}.",
-        "kk": "{status}: {product} — {market}, {as_of} жылғы жағдай бойынша.",
+        "kk": "{status}: {product} — {market}, {as_of} жағдай бойынша.",
     },
     "via": {
-        "en": "{status}: {product} to {market}, inherited from {via}: the record is on {via}, "
-              "which covers {product}. As of {as_of}.",
-        "ru": "{status}: {product} — {market}, унаследовано от «{via}»: запись сделана на "
-              "«{via}», что охватывает «{product}». По состоянию на {as_of}.",
-        "kk": "{status}: {product} — {market}, «{via}» тобынан мұраланған: жазба «{via}» "
-              "бойынша, ол «{product}» өнімін қамтиды. {as_of} жылғы жағдай бойынша.",
+        "en": "{status}: {product} to {market}, inherited from the broader group “{via}”, "
+              "which includes {product}. As of {as_of}.",
+        "ru": "{status}: {product} — {market}. Статус взят из записи по более широкой группе "
+              "«{via}», в которую входит продукция «{product}». По состоянию на {as_of}.",
+        "kk": "{status}: {product} — {market}. Мәртебе кеңірек «{via}» тобы бойынша жазбадан "
+              "алынды; «{product}» өнімі осы топқа кіреді. {as_of} жағдай бойынша.",
+    },
+    "complete": {
+        "en": "{status}: {product} to {market}, by complete coverage: the records on the "
+              "products within it cover all its HS codes ({narrower}). As of {as_of}.",
+        "ru": "{status}: {product} — {market}, по полному охвату: записи по видам продукции "
+              "группы «{product}» охватывают все её коды ГС ({narrower}). По состоянию на "
+              "{as_of}.",
+        "kk": "{status}: {product} — {market}, толық қамту бойынша: «{product}» тобына кіретін "
+              "өнімдер бойынша жазбалар оның барлық HS кодтарын қамтиды ({narrower}). "
+              "{as_of} жағдай бойынша.",
     },
     "unknown": {
-        "en": "Unknown: the graph holds no information about {product} in {market}. "
-              "This is not a prohibition; no source in the graph speaks of it.",
-        "ru": "Неизвестно: в графе нет сведений о «{product}» на рынке «{market}». "
-              "Это не запрет: ни один источник графа об этом не говорит.",
-        "kk": "Белгісіз: графта «{product}» өнімінің «{market}» нарығына қатысты мәлімет жоқ. "
-              "Бұл тыйым емес: графтағы бірде-бір дереккөз бұл туралы айтпайды.",
+        "en": "No information: no source in the graph speaks of {product} in {market}. "
+              "This is not a prohibition.",
+        "ru": "Нет данных. Продукция: «{product}»; рынок: {market}. Ни в одном источнике базы "
+              "об этом не сказано — это не означает запрета.",
+        "kk": "Мәлімет жоқ: дерекқорда «{product}» өнімін {market} нарығына жеткізу туралы "
+              "бірде-бір дереккөз жоқ. Бұл тыйым дегенді білдірмейді.",
     },
     "partial": {
-        "en": "Unknown for {product} as a whole in {market}: the graph has records only on "
-              "narrower products ({narrower}). Check the exact product.",
-        "ru": "Неизвестно для «{product}» в целом на рынке «{market}»: записи есть только по "
-              "более узкой продукции ({narrower}). Уточните продукцию.",
-        "kk": "«{product}» тұтас алғанда «{market}» нарығы үшін белгісіз: жазбалар тек тар "
-              "өнімдер бойынша бар ({narrower}). Нақты өнімді көрсетіңіз.",
+        "en": "No information on {product} as a whole in {market}: the graph has records only "
+              "on products within it ({narrower}). Check the exact product.",
+        "ru": "Нет данных по группе «{product}» в целом (рынок: {market}). Записи есть только "
+              "по отдельным видам продукции этой группы: {narrower}. Укажите конкретный вид "
+              "продукции.",
+        "kk": "«{product}» тобы бойынша {market} нарығына қатысты жалпы мәлімет жоқ: жазбалар "
+              "тек осы топқа кіретін жекелеген өнімдер бойынша бар ({narrower}). Нақты өнімді "
+              "көрсетіңіз.",
     },
+}
+# One item of {narrower}: a record on a product within the group, or one that product
+# inherits from another broader group of its own.
+NARROWER_ITEM = {
+    "direct": {"en": "{product}: {status}", "ru": "{product}: {status}",
+               "kk": "{product}: {status}"},
+    "via": {"en": "{product}: {status} (from the group “{via}”)",
+            "ru": "{product}: {status} (по группе «{via}»)",
+            "kk": "{product}: {status} («{via}» тобы бойынша)"},
 }
 
 
@@ -108,6 +147,7 @@ class Statement:
     role: str | None
     event: str | None
     event_date: str | None
+    event_date_inferred: bool
     document: str | None
 
 
@@ -128,7 +168,7 @@ def statements(store: Store) -> dict[str, Statement]:
             out[iri] = Statement(iri, first["quote"], translations,
                                  first.get("directSpeech") == "true", first.get("speaker"),
                                  first.get("role"), first.get("event"), first.get("eventDate"),
-                                 first.get("document"))
+                                 first.get("eventDateInferred") == "true", first.get("document"))
         return out
 
     return cached(store, "statements", make)
@@ -166,6 +206,7 @@ def source_json(store: Store, statement: str, lang: str) -> dict[str, Any] | Non
             "role": name(s.role),
             "event": name(s.event),
             "event_date": s.event_date,
+            "event_date_inferred": s.event_date_inferred,
             "document": s.document,
             "document_label": name(s.document),
             "direct_speech": s.direct_speech,
@@ -189,16 +230,20 @@ def record_inferences(store: Store, record: str, lang: str) -> list[dict[str, An
     def make() -> list[dict[str, Any]]:
         out = []
         for row in select(store, "record_inferences", record=IRI(record), lang=lang):
-            prop = row["property"].removeprefix(str(AGK))
-            out.append({"field": _FIELD_NAMES.get(prop, prop),
+            field = _FIELD_NAMES.get(row["property"], row["property"].rsplit("#", 1)[-1])
+            out.append({"field": field,
+                        "field_label": FIELDS.get(field, {}).get(lang, field),
+                        "inference": row["inference"],
                         "reason": row.get("reason") or row.get("reasonEn")})
         return out
 
     return cached(store, f"inferences:{record}:{lang}", make)
 
 
-_FIELD_NAMES = {"asOf": "as_of", "market": "market", "product": "product",
-                "accessStatus": "status", "veterinaryRequirementStatus": "veterinary_requirements"}
+_FIELD_NAMES = {str(AGK.asOf): "as_of", str(AGK.market): "market", str(AGK.product): "product",
+                str(AGK.exporter): "exporter", str(AGK.accessStatus): "status",
+                str(AGK.veterinaryRequirementStatus): "veterinary_requirements",
+                str(SKOS.notation): "hs_codes"}
 
 
 def access_rows(store: Store, query: str, product: str, market: str | None,
@@ -218,24 +263,99 @@ def access_rows(store: Store, query: str, product: str, market: str | None,
 
 
 def _pick(rows: list[Row]) -> Row:
-    """Among records at the same level, the most recent as-of date wins."""
-    return max(rows, key=lambda r: (r.get("asOf", ""), r["record"]))
+    """Among records at the same level, the most recent as-of date wins (then the record id,
+    so that every caller breaks a tie the same way)."""
+    return max(rows, key=lambda r: (r.get("asOf") or "", r["record"]))
 
 
-def decide(products: ProductIndex, product: str, rows: list[Row]) -> tuple[Row | None, str | None]:
+Rows = list[Row] | dict[str, list[Row]]
+
+
+def _by_product(rows: Rows) -> dict[str, list[Row]]:
+    if isinstance(rows, dict):
+        return rows
+    grouped: dict[str, list[Row]] = {}
+    for row in rows:
+        grouped.setdefault(row["recordProduct"], []).append(row)
+    return grouped
+
+
+def decide(products: ProductIndex, product: str, rows: Rows) -> tuple[Row | None, str | None]:
     """The record that answers for `product` among records on it or on broader products:
-    its own record first, else the nearest broader one (returned as `via`); the most recent
-    as-of date breaks ties."""
-    direct = [r for r in rows if r["recordProduct"] == product]
-    if direct:
-        return _pick(direct), None
+    its own record first, else the nearest broader one through any of its broader paths
+    (returned as `via`); the most recent as-of date breaks ties. `rows` may hold records on
+    any product (each row names its `recordProduct`), or be them grouped by product."""
+    by_product = _by_product(rows)
+    if by_product.get(product):
+        return _pick(by_product[product]), None
     ancestors = products.ancestors(product)
-    inherited = [r for r in rows if r["recordProduct"] in ancestors]
+    inherited = [(distance, row) for parent, distance in ancestors.items()
+                 for row in by_product.get(parent, [])]
     if not inherited:
         return None, None
-    nearest = min(ancestors[r["recordProduct"]] for r in inherited)
-    chosen = _pick([r for r in inherited if ancestors[r["recordProduct"]] == nearest])
+    nearest = min(distance for distance, _ in inherited)
+    chosen = _pick([row for distance, row in inherited if distance == nearest])
     return chosen, chosen["recordProduct"]
+
+
+@dataclass(frozen=True)
+class Covered:
+    """A record that answers for a product within the asked one: on that product itself
+    (`via` None), or on another broader group of it (`via` names the group)."""
+
+    product: str
+    row: Row
+    via: str | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What answers for a product: a record (`row`, inherited when `via`), or, when none,
+    the records answering for the products within it (`narrower`), which give its status
+    when `complete` (they cover every HS subheading of it, all with one status)."""
+
+    row: Row | None
+    via: str | None
+    narrower: list[Covered]
+    complete: bool
+
+    @property
+    def status(self) -> str:
+        if self.row is not None:
+            return self.row["status"]
+        return self.narrower[0].row["status"] if self.complete else UNKNOWN
+
+
+def decide_all(products: ProductIndex, product: str, rows: Rows) -> Decision:
+    """The one rule for which record answers, used by the check, the listings and analytics.
+    `rows` may hold records on any product; only those on the product's line (itself, its
+    broader products) and below it (its narrower products and their other broader groups)
+    count."""
+    by_product = _by_product(rows)
+    row, via = decide(products, product, by_product)
+    below = products.descendants(product) if products.narrower.get(product) else set()
+    line = {product, *products.ancestors(product)}
+    answers: dict[str, tuple[Row, str | None]] = {}
+    for narrower in sorted(below, key=lambda p: (products.depth(p), p)):
+        found, found_via = decide(products, narrower, by_product)
+        if found is not None and found["recordProduct"] not in line:
+            answers[narrower] = (found, found_via)
+    shown: dict[str, Covered] = {}  # one entry per record, on the most general product it answers for
+    for narrower, (found, _) in answers.items():
+        if found["record"] in shown:
+            continue
+        on = found["recordProduct"]
+        shown[found["record"]] = (Covered(on, found, None) if on in below
+                                  else Covered(narrower, found, on))
+    complete = False
+    if row is None and answers:
+        statuses = {found["status"] for found, _ in answers.values()}
+        wanted = span(products.codes.get(product, []))
+        covered: set[str] = set()
+        for narrower in answers:
+            covered |= span(products.codes.get(narrower, []))
+        complete = len(statuses) == 1 and bool(wanted) and wanted <= covered
+    return Decision(row, via, list(shown.values()), complete)
 
 
 ANSWERS_KEPT = 4096  # answers kept per build (a few MB)
@@ -267,16 +387,30 @@ def check_resolved(store: Store, p: Resolved, m: Resolved, lang: str,
     }
 
 
+def permitted_reading(status: str, lang: str, label: str) -> dict[str, Any]:
+    """The `permitted_reading` field: `permitted` is agrikg's reading of the status, not the
+    source's words, and says what it means for this status."""
+    if status == UNKNOWN:
+        return {"stated_by_source": False, "derived_from": None,
+                "text": PERMITTED_VALUE[UNKNOWN][lang], "note": PERMITTED_NOTE_UNKNOWN[lang]}
+    return {"stated_by_source": False, "derived_from": "status",
+            "text": PERMITTED_VALUE.get(status, {}).get(lang, status),
+            "note": PERMITTED_NOTE[lang].format(status=label)}
+
+
 def _answer(store: Store, product: str, market: str, lang: str,
             exporter: str) -> dict[str, Any]:
     products = product_index(store)
     markets = market_index(store)
     exporter_iri = str(MARKET[exporter])
     rows = access_rows(store, "access_check", product, market, exporter_iri)
-    chosen, via = decide(products, product, rows)
-    # Records on narrower products: asked only when the product has narrower products.
-    narrower = (access_rows(store, "access_partial", product, market, exporter_iri)
-                if products.narrower.get(product) else [])
+    # Records below the product: asked only when the product has narrower products.
+    if products.narrower.get(product):
+        seen = {r["record"] for r in rows}
+        rows += [r for r in access_rows(store, "access_partial", product, market, exporter_iri)
+                 if r["record"] not in seen]
+    decision = decide_all(products, product, rows)
+    chosen, via = decision.row, decision.via
 
     product_label = products.label(product, lang)
     market_label = markets.label(market, lang)
@@ -285,10 +419,20 @@ def _answer(store: Store, product: str, market: str, lang: str,
         return {"id": iri.rsplit("/", 1)[-1], "iri": iri, "label": products.label(iri, lang),
                 "hs_codes": sorted(products.codes.get(iri, []))}
 
+    def inferences(row: Row) -> list[dict[str, Any]]:
+        return record_inferences(store, row["record"], lang) if row.get("inferred") == "true" else []
+
+    def as_of_json(row: Row) -> dict[str, Any] | None:
+        value = row.get("asOf")
+        return {"value": value, "precision": row.get("precision")} if value else None
+
     partial = []
-    for row in sorted(narrower, key=lambda r: (products.label(r["recordProduct"], lang), r["record"])):
+    for item in sorted(decision.narrower,
+                       key=lambda c: (products.label(c.product, lang), c.row["record"])):
+        row = item.row
         partial.append({
-            "product": product_json(row["recordProduct"]),
+            "product": product_json(item.product),
+            "via": product_json(item.via) if item.via else None,
             "status": row["status"],
             "status_label": status_label(store, row["status"], lang),
             "permitted": PERMITTED.get(row["status"]),
@@ -296,7 +440,13 @@ def _answer(store: Store, product: str, market: str, lang: str,
             "as_of": row.get("asOf"),
             "record": row["record"],
             "sources": record_sources(store, row["statements"], lang),
+            "inferred": inferences(row),
         })
+
+    def narrower_names() -> str:
+        return "; ".join(NARROWER_ITEM["via" if x["via"] else "direct"][lang].format(
+            product=x["product"]["label"], status=x["status_label"],
+            via=x["via"]["label"] if x["via"] else "") for x in partial)
 
     answer: dict[str, Any] = {
         "product": product_json(product),
@@ -304,37 +454,62 @@ def _answer(store: Store, product: str, market: str, lang: str,
         "exporter": {"code": exporter, "iri": exporter_iri,
                      "label": markets.label(exporter_iri, lang)},
         "lang": lang,
+        "coverage": None,
     }
-    if chosen is None:
+    status = decision.status
+    label = status_label(store, status, lang)
+    if chosen is None and not decision.complete:
         answer |= {
             "status": UNKNOWN, "status_label": UNKNOWN_LABEL[lang], "permitted": None,
+            "permitted_reading": permitted_reading(UNKNOWN, lang, UNKNOWN_LABEL[lang]),
             "via": None, "veterinary_requirements": None, "as_of": None, "record": None,
             "sources": [], "inferred": [],
         }
         if partial:
-            names = ", ".join(f"{x['product']['label']}: {x['status_label']}" for x in partial)
             message = MESSAGES["partial"][lang].format(product=product_label, market=market_label,
-                                                       narrower=names)
+                                                       narrower=narrower_names())
         else:
             message = MESSAGES["unknown"][lang].format(product=product_label, market=market_label)
+    elif chosen is None:
+        # By complete coverage: the records within the product answer together.
+        covering = [item.row for item in decision.narrower]
+        latest = max(covering, key=lambda r: (r.get("asOf") or "", r["record"]))
+        vets = {r.get("vetStatus") for r in covering}
+        notes: list[dict[str, Any]] = []
+        for row in covering:
+            notes += [n for n in inferences(row) if n not in notes]
+        answer |= {
+            "status": status, "status_label": label, "permitted": PERMITTED[status],
+            "permitted_reading": permitted_reading(status, lang, label),
+            "via": None,
+            "coverage": {"complete": True, "records": [x["record"] for x in partial],
+                         "products": [x["product"]["id"] for x in partial]},
+            "veterinary_requirements": _vet(store, covering[0], lang) if len(vets) == 1 else None,
+            "as_of": as_of_json(latest), "record": None,
+            "sources": record_sources(store, [st for r in covering for st in r["statements"]],
+                                      lang),
+            "inferred": notes,
+        }
+        message = MESSAGES["complete"][lang].format(
+            status=label, product=product_label, market=market_label, narrower=narrower_names(),
+            as_of=as_of_phrase(latest.get("asOf"), latest.get("precision"), lang))
     else:
-        status = chosen["status"]
-        as_of = chosen.get("asOf")
-        inferred = chosen.get("inferred") == "true"
         answer |= {
             "status": status,
-            "status_label": status_label(store, status, lang),
+            "status_label": label,
             "permitted": PERMITTED[status],
+            "permitted_reading": permitted_reading(status, lang, label),
             "via": product_json(via) if via else None,
             "veterinary_requirements": _vet(store, chosen, lang),
-            "as_of": {"value": as_of, "precision": chosen.get("precision")} if as_of else None,
+            "as_of": as_of_json(chosen),
             "record": chosen["record"],
             "sources": record_sources(store, chosen["statements"], lang),
-            "inferred": record_inferences(store, chosen["record"], lang) if inferred else [],
+            "inferred": inferences(chosen),
         }
         template = MESSAGES["via" if via else "direct"][lang]
-        message = template.format(status=status_label(store, status, lang), product=product_label,
-                                  market=market_label, as_of=as_of or "?",
+        message = template.format(status=label, product=product_label, market=market_label,
+                                  as_of=as_of_phrase(chosen.get("asOf"), chosen.get("precision"),
+                                                     lang),
                                   via=products.label(via, lang) if via else "")
     answer["partial"] = partial
     answer["message"] = message

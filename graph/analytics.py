@@ -10,7 +10,9 @@ from typing import Any
 import networkx as nx
 from networkx.algorithms import bipartite
 
+from graph.access import UNKNOWN, decide_all
 from graph.network import BROADER_EDGE, MARKET_KIND, PRODUCT_KIND, RECORD_EDGE, projection
+from graph.resolve import ProductIndex
 from graph.store import Store
 
 PENDING = {"requirements-planned"}
@@ -21,26 +23,35 @@ def _records(graph: nx.MultiDiGraph) -> list[tuple[str, str, dict]]:
 
 
 def reach(graph: nx.MultiDiGraph) -> dict[str, dict[str, tuple[str, str | None]]]:
-    """product -> market -> (status, via): records on the product or inherited from the nearest
-    broader product that has one, as the access check decides."""
-    direct: dict[str, dict[str, str]] = defaultdict(dict)
+    """product -> market -> (status, via), decided by the access check's own rule
+    (`access.decide_all`): the product's record, else the nearest broader one, else complete
+    coverage by the records within it; ties go the same way as in the check."""
+    index = ProductIndex()
+    for node, data in graph.nodes(data=True):
+        if data["kind"] == PRODUCT_KIND:
+            index.labels[node]["en"] = data["label"]
+            index.codes[node] = list(data.get("hs_codes", []))
+    for child, parent, data in graph.edges(data=True):
+        if data["kind"] == BROADER_EDGE:
+            index.broader[child].append(parent)
+            index.narrower[parent].append(child)
+    rows: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for product, market, data in _records(graph):
-        direct[product][market] = data["status"]
+        rows[market][product].append({"record": data["record"], "recordProduct": product,
+                                      "status": data["status"], "asOf": data.get("as_of")})
+    markets_on: dict[str, set[str]] = defaultdict(set)  # product -> markets with a record on it
+    for market, by_product in rows.items():
+        for product in by_product:
+            markets_on[product].add(market)
     result: dict[str, dict[str, tuple[str, str | None]]] = {}
-    for product, data in graph.nodes(data=True):
-        if data["kind"] != PRODUCT_KIND:
-            continue
-        found: dict[str, tuple[str, str | None]] = {
-            m: (s, None) for m, s in direct.get(product, {}).items()}
-        frontier, seen = [product], {product}
-        while frontier:
-            parents = [p for node in frontier for _, p, d in graph.out_edges(node, data=True)
-                       if d["kind"] == BROADER_EDGE and p not in seen]
-            for parent in parents:
-                seen.add(parent)
-                for market, status in direct.get(parent, {}).items():
-                    found.setdefault(market, (status, parent))
-            frontier = parents
+    for product in index.labels:
+        near = {product, *index.ancestors(product), *index.descendants(product)}
+        candidates = {m for p in near for m in markets_on.get(p, ())}
+        found: dict[str, tuple[str, str | None]] = {}
+        for market in candidates:
+            decision = decide_all(index, product, rows[market])
+            if decision.status != UNKNOWN:
+                found[market] = (decision.status, decision.via)
         result[product] = found
     return result
 

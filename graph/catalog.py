@@ -15,8 +15,9 @@ from graph.access import (
     PERMITTED,
     UNKNOWN,
     VET_SCHEME,
+    Decision,
     access_rows,
-    decide,
+    decide_all,
     status_label,
     vocabulary,
 )
@@ -34,7 +35,18 @@ def _product(store: Store, iri: str, lang: str) -> dict[str, Any]:
             "broader": [b.rsplit("/", 1)[-1] for b in index.broader.get(iri, [])]}
 
 
-def _status_entry(store: Store, row: Row | None, via: str | None, lang: str) -> dict[str, Any]:
+def _status_entry(store: Store, decision: Decision, lang: str) -> dict[str, Any]:
+    """A product's status in a market as `access.decide_all` decides it (the check's rule)."""
+    row, via = decision.row, decision.via
+    if row is None and decision.complete:
+        rows = [c.row for c in decision.narrower]
+        vets = {r.get("vetStatus") for r in rows}
+        return {"status": decision.status,
+                "status_label": status_label(store, decision.status, lang),
+                "permitted": PERMITTED[decision.status], "via": None, "record": None,
+                "coverage": {"complete": True, "records": [r["record"] for r in rows]},
+                "veterinary_requirements": vets.pop() if len(vets) == 1 else None,
+                "as_of": max((r.get("asOf") or "" for r in rows), default="") or None}
     if row is None:
         return {"status": UNKNOWN, "status_label": status_label(store, UNKNOWN, lang),
                 "permitted": None, "via": None, "record": None, "as_of": None}
@@ -60,10 +72,13 @@ def market_overview(store: Store, market: Resolved, lang: str) -> dict[str, Any]
     records = select(store, "products_for_market", market=IRI(market.iri), lang=lang)
     for row in records:
         row["recordProduct"] = row["product"]
+    by_product: dict[str, list[Row]] = defaultdict(list)
+    for row in records:
+        by_product[row["recordProduct"]].append(row)
     products = []
     for iri in sorted(index.labels, key=lambda p: index.label(p, lang)):
-        chosen, via = decide(index, iri, records)
-        products.append(_product(store, iri, lang) | _status_entry(store, chosen, via, lang))
+        decision = decide_all(index, iri, by_product)
+        products.append(_product(store, iri, lang) | _status_entry(store, decision, lang))
     markets = market_index(store)
     return {"code": markets.alpha2.get(market.iri), "iri": market.iri,
             "label": markets.label(market.iri, lang), "records": len(records),
@@ -77,21 +92,21 @@ def product_overview(store: Store, product: Resolved, lang: str,
     index = product_index(store)
     markets = market_index(store)
     exporter_iri = str(MARKET[exporter])
-    by_market: dict[str, tuple[list[Row], list[Row]]] = defaultdict(lambda: ([], []))
+    by_market: dict[str, dict[str, Row]] = defaultdict(dict)
     for row in access_rows(store, "access_check", product.iri, None, exporter_iri):
-        by_market[row["market"]][0].append(row)
+        by_market[row["market"]][row["record"]] = row
     if index.narrower.get(product.iri):
         for row in access_rows(store, "access_partial", product.iri, None, exporter_iri):
-            by_market[row["market"]][1].append(row)
+            by_market[row["market"]].setdefault(row["record"], row)
     listed = []
-    for market, (covering, narrower) in sorted(by_market.items(),
-                                               key=lambda kv: markets.alpha2[kv[0]]):
-        chosen, via = decide(index, product.iri, covering)
-        partial = [{"product": r["recordProduct"].rsplit("/", 1)[-1], "status": r["status"],
-                    "record": r["record"]} for r in narrower]
+    for market, rows in sorted(by_market.items(), key=lambda kv: markets.alpha2[kv[0]]):
+        decision = decide_all(index, product.iri, list(rows.values()))
+        partial = [{"product": c.product.rsplit("/", 1)[-1], "status": c.row["status"],
+                    "via": c.via.rsplit("/", 1)[-1] if c.via else None,
+                    "record": c.row["record"]} for c in decision.narrower]
         listed.append({"code": markets.alpha2[market], "iri": market,
                        "label": markets.label(market, lang)}
-                      | _status_entry(store, chosen, via, lang) | {"partial": partial})
+                      | _status_entry(store, decision, lang) | {"partial": partial})
     return _product(store, product.iri, lang) | {
         "markets": listed,
         "unknown_markets": len(markets.alpha2) - len(listed),
@@ -132,11 +147,16 @@ def statuses(store: Store, lang: str) -> dict[str, list[dict[str, Any]]]:
 
     unknown = {"code": UNKNOWN, "label": status_label(store, UNKNOWN, lang), "permitted": None,
                "definition": {"en": "The graph holds no record on this product (or a broader "
-                                    "one) in this market. Not a prohibition.",
-                              "ru": "В графе нет записи об этой продукции (или более широкой "
-                                    "группе) на этом рынке. Это не запрет.",
-                              "kk": "Графта бұл өнім (немесе кеңірек топ) бойынша осы нарықта "
-                                    "жазба жоқ. Бұл тыйым емес."}[lang]}
+                                    "one) in this market, and the records on the products "
+                                    "within it do not cover all of it. Not a prohibition.",
+                              "ru": "В базе нет записи об этой продукции (или более широкой "
+                                    "группе) на этом рынке, а записи по входящим в неё видам "
+                                    "продукции не охватывают её целиком. Это не означает "
+                                    "запрета.",
+                              "kk": "Дерекқорда бұл өнім (немесе кеңірек топ) бойынша осы "
+                                    "нарықта жазба жоқ, ал оған кіретін өнімдер бойынша "
+                                    "жазбалар оны толық қамтымайды. Бұл тыйым дегенді "
+                                    "білдірмейді."}[lang]}
     return {"access": [*entries(ACCESS_SCHEME), unknown],
             "veterinary_requirements": entries(VET_SCHEME)}
 

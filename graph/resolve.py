@@ -76,6 +76,18 @@ class ProductIndex:
             frontier = nxt
         return found
 
+    def descendants(self, product: str) -> set[str]:
+        """Every narrower product, at any depth (a product with several broader products is
+        reached through each of them)."""
+        found: set[str] = set()
+        frontier = [product]
+        while frontier:
+            nxt = [child for node in frontier for child in self.narrower.get(node, [])
+                   if child not in found]
+            found.update(nxt)
+            frontier = nxt
+        return found
+
     def label(self, product: str, lang: str) -> str:
         names = self.labels.get(product, {})
         return names.get(lang) or names.get("en") or product.rsplit("/", 1)[-1]

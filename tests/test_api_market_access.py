@@ -27,7 +27,8 @@ def get(api: str, path: str, **kwargs) -> httpx.Response:
 
 @pytest.mark.parametrize(("params", "status", "via"), [
     ({"product": "бидай", "market": "Қытай", "lang": "kk"}, "open", None),
-    ({"product": "говядина", "market": "ОАЭ", "lang": "ru"}, "restriction-lifted", "meat"),
+    ({"product": "говядина", "market": "ОАЭ", "lang": "ru"}, "restriction-lifted",
+     "meat-except-pork"),
     ({"product": "0204.21", "market": "IR"}, "requirements-agreed", None),
     ({"product": "cattle", "market": "IR"}, "requirements-planned", None),
     ({"product": "honey", "market": "DE"}, "unknown", None),
@@ -42,6 +43,16 @@ def test_access_answers_with_status_and_source(api, params, status, via) -> None
         assert answer["permitted"] is None and answer["sources"] == []
     else:
         assert answer["sources"][0]["quote_kk"]
+    # `permitted` is our reading of the status, and the answer says so in its own field
+    assert answer["permitted_reading"]["stated_by_source"] is False
+
+
+def test_access_gives_a_status_by_complete_coverage(api) -> None:
+    answer = get(api, "/access", params={"product": "mutton", "market": "IR", "lang": "kk"}).json()
+    assert answer["status"] == "requirements-agreed" and answer["permitted"] is True
+    assert answer["coverage"]["complete"] is True
+    assert set(answer["coverage"]["products"]) == {"chilled-mutton", "frozen-mutton"}
+    assert "толық қамту бойынша" in answer["message"]
 
 
 def test_access_answers_the_same_as_the_cli(api, settings) -> None:
@@ -170,10 +181,18 @@ def test_a_market_lists_every_product_with_its_status(api) -> None:
     body = get(api, "/markets/ОАЭ").json()
     assert body["code"] == "AE"
     by_id = {p["id"]: p for p in body["products"]}
-    assert by_id["meat"]["status"] == "restriction-lifted" and by_id["meat"]["via"] is None
-    assert by_id["beef"]["status"] == "restriction-lifted" and by_id["beef"]["via"] == "meat"
-    assert by_id["edible-hen-eggs"]["via"] == "hen-eggs"
+    # "ет" to the UAE is read without pork: meat as a whole and pork stay unknown
+    assert by_id["meat"]["status"] == "unknown" and by_id["pork"]["status"] == "unknown"
+    assert by_id["meat-except-pork"]["status"] == "restriction-lifted"
+    assert by_id["meat-except-pork"]["via"] is None
+    assert by_id["beef"]["status"] == "restriction-lifted"
+    assert by_id["beef"]["via"] == "meat-except-pork"
+    assert by_id["edible-hen-eggs"]["via"] is None
+    assert by_id["hatching-hen-eggs"]["status"] == "unknown"
     assert by_id["wheat"]["status"] == "unknown" and by_id["wheat"]["permitted"] is None
+    iran = {p["id"]: p for p in get(api, "/markets/IR").json()["products"]}
+    assert iran["mutton"]["status"] == "requirements-agreed"
+    assert iran["mutton"]["coverage"]["complete"] is True
 
 
 def test_products_search_in_any_language_and_by_hs_code(api) -> None:
@@ -191,7 +210,7 @@ def test_products_search_in_any_language_and_by_hs_code(api) -> None:
 def test_a_product_lists_every_market_with_a_record(api) -> None:
     body = get(api, "/products/beef", params={"lang": "en"}).json()
     statuses = {m["code"]: (m["status"], m["via"]) for m in body["markets"]}
-    assert statuses == {"AE": ("restriction-lifted", "meat"), "CN": ("open", None),
+    assert statuses == {"AE": ("restriction-lifted", "meat-except-pork"), "CN": ("open", None),
                         "IR": ("requirements-agreed", None)}
     assert body["unknown_markets"] == 249 - 3
     partial = get(api, "/products/0204").json()
@@ -205,7 +224,8 @@ def test_statuses(api) -> None:
     codes = {s["code"]: s for s in body["access"]}
     assert set(codes) == {"open", "requirements-agreed", "requirements-planned",
                           "restriction-lifted", "restricted", "unknown"}
-    assert codes["unknown"]["permitted"] is None and "не запрет" in codes["unknown"]["definition"]
+    assert codes["unknown"]["permitted"] is None
+    assert "не означает запрета" in codes["unknown"]["definition"]
     assert codes["restricted"]["permitted"] is False
     assert {s["code"] for s in body["veterinary_requirements"]} == {"agreed", "planned"}
 
@@ -215,7 +235,9 @@ def test_a_source_with_its_quote_and_what_rests_on_it(api) -> None:
     assert body["quote_kk"].startswith("Иран тарапынан")
     assert set(body["translations"]) == {"en", "ru"}
     assert body["speaker"] == "Арман Евниев"
-    assert len(body["records"]) == 5
+    assert len([r for r in body["records"] if r["type"] == "AccessRecord"]) == 5
+    # the readings that rest on it are listed with it
+    assert {r["type"] for r in body["records"]} == {"AccessRecord", "Inference"}
 
 
 @pytest.mark.parametrize(("path", "label"), [

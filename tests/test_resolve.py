@@ -49,8 +49,10 @@ def test_products_resolve_by_name_or_synonym_in_any_language(embedded, text, pro
     ("0204", "sheep-and-goat-meat"), ("02.04", "sheep-and-goat-meat"),
     ("0204.21", "chilled-mutton"), ("0204 21", "chilled-mutton"), ("020443", "frozen-mutton"),
     ("020450", "sheep-and-goat-meat"), ("1001", "wheat"), ("1001.99.000", "wheat"),
-    ("0201", "beef"), ("0407.21", "edible-hen-eggs"), ("040790", "edible-eggs"),
-    ("01", "live-animals"), ("0101 29", "horses"), ("1512", "sunflower-oil"),
+    ("0201", "beef"), ("0407.21", "edible-hen-eggs"), ("040790", "eggs"),
+    ("01", "live-animals"), ("0101 29", "horses"), ("1512", "vegetable-oil"),
+    ("151211", "sunflower-oil"), ("121490", "forage"), ("121410", "alfalfa"), ("0203", "pork"),
+    ("160241", "pork-preparations"), ("0210 20", "meat-except-pork"),
     ("1511", "vegetable-oil"), ("10", "cereals"),
 ])
 def test_hs_codes_resolve_to_the_most_specific_product(embedded, code, product) -> None:
