@@ -176,30 +176,38 @@ def _print_answer(answer: dict) -> None:
     lang = answer["lang"]
     word = words(lang)
     colour = _COLOURS.get(answer["status"], "white")
-    permitted = {True: word["yes"], False: word["no"], None: word["unknown"]}[answer["permitted"]]
+    reading = answer["permitted_reading"]
     vet = answer["veterinary_requirements"]
     product, market = answer["product"], answer["market"]
     lines = [
         f"[bold]{e(product['label'])}[/bold] (HS {e(', '.join(product['hs_codes']))}) -> "
         f"[bold]{e(market['label'])}[/bold] ({e(market['code'])})",
         f"[{colour} bold]{e(answer['status_label'])}[/{colour} bold] [dim]({e(answer['status'])})[/dim]",
-        f"{e(word['permitted'])}: {e(permitted)}",
+        f"{e(word['permitted'])}: {e(reading['text'])}",
+        f"[dim]  {e(word['permitted_reading'])}: {e(reading['note'])}[/dim]",
         f"{e(word['vet'])}: {e(vet['label'] if vet else word['not_stated'])}",
         "",
         e(answer["message"]),
     ]
     for source in answer["sources"]:
+        date = source["event_date"]
+        if date and source.get("event_date_inferred"):
+            date = f"{date}, {word['inferred_short']}"
         lines += ["", f"[bold]{e(word['source'])}[/bold]: {e(source['speaker'])}, "
-                      f"{e(source['role'])} — {e(source['event'])}",
+                      f"{e(source['role'])} — {e(source['event'])}"
+                      + (f" ({e(date)})" if date else ""),
                   f"  «{e(source['quote_kk'])}»",
                   f"  [italic]{e(source['translation'])}[/italic]"]
     for note in answer["inferred"]:
-        lines += ["", f"[dim]{e(word['inferred'])} ({e(note['field'])}): {e(note['reason'])}[/dim]"]
+        lines += ["", f"[dim]{e(word['inferred'])} ({e(note['field_label'])}): "
+                      f"{e(note['reason'])}[/dim]"]
     if answer["partial"]:
-        lines += ["", f"[bold]{e(word['narrower'])}[/bold]:"]
+        complete = answer.get("coverage") and answer["coverage"].get("complete")
+        lines += ["", f"[bold]{e(word['complete' if complete else 'narrower'])}[/bold]:"]
         for item in answer["partial"]:
+            via = f" ← {e(item['via']['label'])}" if item["via"] else ""
             lines.append(f"  - {e(item['product']['label'])} "
-                         f"(HS {e(', '.join(item['product']['hs_codes']))}): "
+                         f"(HS {e(', '.join(item['product']['hs_codes']))}){via}: "
                          f"{e(item['status_label'])}")
             for source in item["sources"]:
                 lines.append(f"    «{e(source['quote_kk'])}» — {e(source['speaker'])}")

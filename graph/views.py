@@ -17,7 +17,7 @@ import pyvis
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
-from graph.access import ACCESS_SCHEME, status_label, vocabulary
+from graph.access import ACCESS_SCHEME, VET_SCHEME, status_label, vocabulary
 from graph.errors import ResolveError
 from graph.network import BROADER_EDGE, MARKET_KIND, RECORD_EDGE, Filters, projection
 from graph.resolve import resolve_market, resolve_product
@@ -31,24 +31,25 @@ STATUS_COLOURS = {
 }
 WORDS = {
     "title": {"en": "Market access graph", "ru": "Граф доступа на рынки",
-              "kk": "Нарыққа қолжетімділік графы"},
+              "kk": "Нарыққа қол жеткізу графы"},
     "market": {"en": "Market", "ru": "Рынок", "kk": "Нарық"},
     "product": {"en": "Product", "ru": "Продукция", "kk": "Өнім"},
-    "broader": {"en": "is part of (broader product)", "ru": "входит в (более широкая группа)",
-                "kk": "құрамына кіреді (кеңірек топ)"},
+    "broader": {"en": "is part of a broader group", "ru": "входит в более широкую группу",
+                "kk": "кеңірек топтың құрамына кіреді"},
     "status": {"en": "Status", "ru": "Статус", "kk": "Мәртебе"},
-    "hs": {"en": "HS", "ru": "ТН ВЭД/ГС", "kk": "СЭҚ ТН/ҮС"},
+    "hs": {"en": "HS", "ru": "Код ГС (6 знаков ТН ВЭД)", "kk": "HS коды (СЭҚ ТН 6 таңбасы)"},
     "cut": {"en": "The graph has {total} nodes; {shown} are drawn. Filter by market, product "
                   "or status to see the rest.",
-            "ru": "В графе {total} узлов; показано {shown}. Отфильтруйте по рынку, продукции "
-                  "или статусу, чтобы увидеть остальные.",
+            "ru": "Всего узлов в графе: {total}; показано: {shown}. Отфильтруйте по рынку, "
+                  "продукции или статусу, чтобы увидеть остальные.",
             "kk": "Графта {total} түйін бар; {shown} көрсетілді. Қалғанын көру үшін нарық, "
                   "өнім немесе мәртебе бойынша сүзіңіз."},
     "empty": {"en": "Nothing to draw for these filters.", "ru": "Для этих фильтров нечего "
               "показать.", "kk": "Бұл сүзгілер бойынша көрсететін ештеңе жоқ."},
-    "legend": {"en": "Legend", "ru": "Легенда", "kk": "Шартты белгілер"},
-    "nodes": {"en": "nodes", "ru": "узлов", "kk": "түйін"},
-    "edges": {"en": "links", "ru": "связей", "kk": "байланыс"},
+    "legend": {"en": "Legend", "ru": "Условные обозначения", "kk": "Шартты белгілер"},
+    # Label style ("Узлы: 5"), so that no noun has to agree with a number.
+    "counts": {"en": "Nodes: {nodes} · links: {edges}", "ru": "Узлы: {nodes} · связи: {edges}",
+               "kk": "Түйіндер: {nodes} · байланыстар: {edges}"},
 }
 _ENV = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
                    autoescape=select_autoescape(["html"]))
@@ -94,10 +95,12 @@ def _cut(graph: nx.MultiDiGraph, limit: int) -> nx.MultiDiGraph:
     return graph.subgraph(keep).copy()
 
 
-def network(graph: nx.MultiDiGraph, lang: str) -> Network:
+def network(graph: nx.MultiDiGraph, lang: str,
+            labels: dict[str, dict[str, str]] | None = None) -> Network:
     """The pyvis network: markets as boxes, products as dots sized by reach, records as
     arrows coloured by status, the hierarchy as grey dashes."""
     words = words_in(lang, WORDS)
+    labels = labels or {}
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     colours: dict[str, object] = {}
     for node, data in graph.nodes(data=True):
@@ -121,12 +124,13 @@ def network(graph: nx.MultiDiGraph, lang: str) -> Network:
                          title=words["broader"])
             continue
         status = data["status"]
+        vet = data.get("vet_status")
         quote = data.get("quote") or ""
         net.add_edge(source, target, color=STATUS_COLOURS.get(status, "#57606a"), width=3,
                      arrows="to", label="", title=_tooltip([
                          f"{graph.nodes[source]['label']} → {graph.nodes[target]['label']}",
-                         f"{words['status']}: {status}",
-                         f"{words['vet']}: {data['vet_status']}" if data.get("vet_status") else "",
+                         f"{words['status']}: {labels.get('access', {}).get(status, status)}",
+                         f"{words['vet']}: {labels.get('vet', {}).get(vet, vet)}" if vet else "",
                          f"{words['as_of']}: {data['as_of']}" if data.get("as_of") else "",
                          f"{words['source']}: {data.get('speaker') or ''}",
                          f"«{quote[:300]}{'…' if len(quote) > 300 else ''}»" if quote else ""]))
@@ -146,12 +150,13 @@ class View:
 
 
 def render(store: Store, lang: str = "en", filters: Filters | None = None,
-           limit: int = MAX_NODES, status_labels: dict[str, str] | None = None) -> View:
+           limit: int = MAX_NODES, status_labels: dict[str, str] | None = None,
+           vet_labels: dict[str, str] | None = None) -> View:
     graph = projection(store, lang, filters)
     total = graph.number_of_nodes()
     if total > limit:
         graph = _cut(graph, limit)
-    net = network(graph, lang)
+    net = network(graph, lang, {"access": status_labels or {}, "vet": vet_labels or {}})
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     options_dict = json.loads(options)
     options_dict.setdefault("physics", {})["stabilization"] = {"iterations": 300}
@@ -164,6 +169,7 @@ def render(store: Store, lang: str = "en", filters: Filters | None = None,
     html = _ENV.get_template("view.html").render(
         lang=lang, words=words, vis_script=script, vis_css=css, data=data, note=note,
         node_count=len(nodes), edge_count=len(edges),
+        counts=words["counts"].format(nodes=len(nodes), edges=len(edges)),
         legend=[(code, colour, (status_labels or {}).get(code, code))
                 for code, colour in STATUS_COLOURS.items()])
     return View(html, len(nodes), len(edges), total)
@@ -178,7 +184,8 @@ def render_filtered(store: Store, lang: str = "en", market: str | None = None,
         product=resolve_product(store, product, lang).iri if product else None,
         status=_status(store, status) if status else None)
     labels = {code: status_label(store, code, lang) for code in STATUS_COLOURS}
-    return render(store, lang, filters, limit, labels)
+    vet = {code: v.get(lang, code) for code, v in vocabulary(store).get(VET_SCHEME, {}).items()}
+    return render(store, lang, filters, limit, labels, vet)
 
 
 def _status(store: Store, status: str) -> str:

@@ -80,12 +80,24 @@ def hostile_api(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.mark.parametrize(("lang", "product", "market", "status", "words", "quote"), [
-    ("kk", "бидай", "Қытай", "open", ["Нарық ашық", "Рұқсат етілген", "иә"], "Қытай нарығы ашық"),
+    ("kk", "бидай", "Қытай", "open",
+     ["Нарық ашық", "Жеткізу мүмкіндігі (мәртебе бойынша)",
+      "иә, импорттаушы елдің қолданыстағы талаптары сақталса",
+      "Мәртебені біздің оқуымыз, дереккөздің сөзі емес", "(2018, жанама анықталған)",
+      "Ағылшынша аудармасы"], "Қытай нарығы ашық"),
     ("ru", "говядина", "ОАЭ", "restriction-lifted",
-     ["Ограничения сняты", "Унаследовано от «Мясо»", "да"], "шектеулер алынып тасталды"),
+     ["Ограничения сняты", "Поставка возможна (по статусу)", "да, ограничения сняты",
+      "Наше прочтение статуса, а не слова источника",
+      "Статус по более широкой группе «Мясо, кроме свинины».", "(2018, выведено)"],
+     "шектеулер алынып тасталды"),
     ("en", "0204", "IR", "unknown",
-     ["Unknown", "Records on narrower products", "Chilled mutton", "Frozen mutton"],
+     ["Unknown", "Records on products within this group", "Chilled mutton", "Frozen mutton"],
      "ветеринариялық талаптар келісілді"),
+    ("en", "mutton", "IR", "requirements-agreed",
+     ["Requirements agreed", "by complete coverage", "By complete coverage: these records",
+      "Chilled mutton", "Frozen mutton", "(2018, inferred)"],
+     "ветеринариялық талаптар келісілді"),
+    ("ru", "шошқа еті", "ОАЭ", "unknown", ["Нет данных", "Свинина"], None),
 ])
 def test_the_exporter_page_answers_in_each_language(page, api_embedded, lang, product, market,
                                                     status, words, quote) -> None:
@@ -100,7 +112,11 @@ def test_the_exporter_page_answers_in_each_language(page, api_embedded, lang, pr
     text = card.inner_text()
     for word in words:
         assert word in text, (word, text)
-    assert quote in page.locator("#answer blockquote[lang=kk]").first.inner_text()
+    if quote is None:  # no record: no quote, and nothing says supply is possible
+        assert page.locator("#answer blockquote").count() == 0
+        assert "да" not in card.locator(".permitted").inner_text().split()
+    else:
+        assert quote in page.locator("#answer blockquote[lang=kk]").first.inner_text()
     assert page.evaluate("document.documentElement.lang") == lang
     assert page.outside == [] and page.errors == []
 
@@ -129,7 +145,7 @@ def test_the_graph_view_draws_with_the_network_off(page, api_embedded) -> None:
     counts = page.locator("#counts")
     assert page.evaluate("window.agrikgView.nodes") == int(counts.get_attribute("data-nodes"))
     # Iran: 6 records on 6 products, the market, and the broader products they belong to.
-    assert page.evaluate("window.agrikgView.nodes") == 13
+    assert page.evaluate("window.agrikgView.nodes") == 14
     assert page.outside == [] and page.errors == []
 
 
@@ -179,3 +195,17 @@ def test_hostile_labels_show_as_text_and_run_nothing(page, hostile_api, lang) ->
     assert page.evaluate("window.__pwned") is None, "a label from the data ran as script"
     assert page.locator("img[onerror]").count() == 0
     assert page.outside == []
+
+
+@pytest.mark.parametrize(("lang", "text", "words"), [
+    ("ru", "шошка етти", ["Продукция «шошка етти» не найдена."]),
+    ("kk", "шошқаа", ["«шошқаа» өнімі табылмады."]),
+])
+def test_a_product_not_found_is_said_in_the_page_language(page, api_embedded, lang, text,
+                                                          words) -> None:
+    page.goto(f"{api_embedded}/?lang={lang}&product={quote(text)}&market=AE")
+    card = page.locator("#answer .card-error")
+    card.wait_for()
+    for word in words:
+        assert word in card.inner_text()
+    assert "no product matches" not in card.inner_text()

@@ -28,7 +28,7 @@ def test_viz_writes_one_self_contained_file(settings, tmp_path) -> None:
     html = out.read_text(encoding="utf-8")
     assert _outside_urls(html) == []
     assert "vis.Network" in html and "<script src" not in html and "<link" not in html
-    assert re.search(r'data-nodes="39"', html)
+    assert re.search(r'data-nodes="44"', html)
 
 
 def subprocess_run(settings, cwd, *args):
@@ -46,8 +46,8 @@ def subprocess_run(settings, cwd, *args):
 @pytest.mark.parametrize(("filters", "nodes"), [
     ({"market": "IR"}, {"IR", "live-sheep", "frozen-mutton", "chilled-mutton", "beef",
                         "edible-eggs", "cattle", "small-ruminants", "live-animals", "mutton",
-                        "sheep-and-goat-meat", "meat", "eggs"}),
-    ({"product": "beef"}, {"beef", "meat", "CN", "IR", "AE"}),
+                        "sheep-and-goat-meat", "meat-except-pork", "meat", "eggs"}),
+    ({"product": "beef"}, {"beef", "meat-except-pork", "meat", "CN", "IR", "AE"}),
     ({"product": "eggs"}, {"eggs", "hen-eggs", "edible-eggs", "edible-hen-eggs",
                            "hatching-hen-eggs", "IR", "AE"}),
     ({"status": "requirements-planned"}, {"cattle", "live-animals", "IR"}),
@@ -65,8 +65,9 @@ def test_a_large_graph_is_cut_with_a_note(embedded) -> None:
     from graph.views import render
 
     view = render(embedded, "ru", Filters(), limit=15)
-    assert view.total_nodes == 39 and view.nodes <= 15
-    assert "В графе 39 узлов" in view.html
+    assert view.total_nodes == 44 and view.nodes <= 15
+    assert "Всего узлов в графе: 44; показано: " in view.html
+    assert f"Узлы: {view.nodes} · связи: {view.edges}" in view.html
 
 
 def test_unknown_filters_are_404_with_suggestions(api_embedded) -> None:
@@ -84,10 +85,12 @@ def test_explore_serves_the_same_page(api_embedded) -> None:
 
 def test_analytics(embedded) -> None:
     result = stats(embedded, "en")
-    assert result["counts"] == {"products": 35, "markets": 4, "records": 25}
+    assert result["counts"] == {"products": 40, "markets": 4, "records": 25}
     beef = next(p for p in result["products"] if p["product"] == "beef")
     assert beef["markets"] == 3
-    assert beef["by_market"]["AE"] == {"status": "restriction-lifted", "via": "meat"}
+    assert beef["by_market"]["AE"] == {"status": "restriction-lifted", "via": "meat-except-pork"}
+    mutton = next(p for p in result["products"] if p["product"] == "mutton")
+    assert mutton["by_market"]["IR"] == {"status": "requirements-agreed", "via": None}
     markets = {m["market"]: m["products"] for m in result["markets"]}
     assert markets == {"CN": 14, "IR": 6, "AE": 3, "SA": 2}
     assert [(p["product"], p["market"]) for p in result["pending"]] == [("cattle", "IR")]
@@ -102,3 +105,32 @@ def test_stats_cli_and_analytics_route_agree(settings, api_embedded) -> None:
     http = httpx.get(api_embedded + "/analytics", params={"lang": "ru"}, timeout=30).json()
     assert json.loads(cli.stdout) == http
     assert "Reach per product" in run(settings, "stats").stdout
+
+
+def test_analytics_decides_as_the_check_does(embedded) -> None:
+    """One rule for which record answers: every product in every market of /analytics has the
+    status the check gives (inheritance through any broader path, complete coverage, ties)."""
+    from graph.access import check
+    from graph.resolve import market_index, product_index
+
+    result = stats(embedded, "en")
+    reached = {p["product"]: p["by_market"] for p in result["products"]}
+    markets = {m for m in market_index(embedded).alpha2.values()} & {"CN", "IR", "SA", "AE"}
+    compared = 0
+    for iri in product_index(embedded).labels:
+        product = iri.rsplit("/", 1)[-1]
+        for market in markets:
+            answer = check(embedded, iri, market)
+            found = reached.get(product, {}).get(market)
+            assert (found or {}).get("status", "unknown") == answer["status"], (product, market)
+            if found:
+                assert found["via"] == (answer["via"] or {}).get("id"), (product, market)
+            compared += 1
+    assert compared == 160
+
+
+def test_tooltips_name_statuses_in_the_page_language(embedded) -> None:
+    html = render_filtered(embedded, "ru", market="IR").html
+    assert "Статус: Требования согласованы" in html
+    assert "Ветеринарные требования: Согласованы" in html
+    assert "Статус: requirements-agreed" not in html and ": agreed" not in html

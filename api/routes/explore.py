@@ -24,9 +24,9 @@ WORDS: dict[str, dict[str, str]] = {
     "intro": {"en": "Check whether a Kazakh product may be shipped to a market, under what "
                     "veterinary status, and who said so.",
               "ru": "Проверьте, можно ли поставлять казахстанскую продукцию на рынок, каков "
-                    "статус ветеринарных требований и кто это сказал.",
-              "kk": "Қазақстан өнімін нарыққа жеткізуге бола ма, ветеринариялық талаптар "
-                    "қандай және мұны кім айтты — тексеріңіз."},
+                    "статус ветеринарных требований и на чьё заявление опирается ответ.",
+              "kk": "Қазақстан өнімін нарыққа жеткізуге бола ма, ветеринариялық талаптардың "
+                    "мәртебесі қандай және бұл кімнің мәлімдемесіне негізделген — тексеріңіз."},
     "product": {"en": "Product (name in any language, or HS code)",
                 "ru": "Продукция (название на любом языке или код ТН ВЭД)",
                 "kk": "Өнім (кез келген тілдегі атауы немесе СЭҚ ТН коды)"},
@@ -36,14 +36,20 @@ WORDS: dict[str, dict[str, str]] = {
                      "kk": "Жазбалары бар нарықтар"},
     "all_markets": {"en": "All markets", "ru": "Все рынки", "kk": "Барлық нарықтар"},
     "check": {"en": "Check", "ru": "Проверить", "kk": "Тексеру"},
-    "inherited": {"en": "Inherited from", "ru": "Унаследовано от", "kk": "Мұраланған топ"},
-    "inherited_why": {"en": "The record is on “{via}”, which covers “{product}”.",
-                      "ru": "Запись сделана на «{via}», что охватывает «{product}».",
-                      "kk": "Жазба «{via}» бойынша, ол «{product}» өнімін қамтиды."},
-    "said": {"en": "said", "ru": "сказал", "kk": "деді"},
+    # The message below the card says why; this line only names the group (head noun first,
+    # so the name stays in the nominative).
+    "inherited": {"en": "Status from the broader group “{via}”.",
+                  "ru": "Статус по более широкой группе «{via}».",
+                  "kk": "Мәртебе кеңірек «{via}» тобы бойынша."},
     "not_found": {"en": "Not found", "ru": "Не найдено", "kk": "Табылмады"},
+    "not_found_product": {"en": "No product matches “{text}”.",
+                          "ru": "Продукция «{text}» не найдена.",
+                          "kk": "«{text}» өнімі табылмады."},
+    "not_found_market": {"en": "No market matches “{text}”.",
+                         "ru": "Рынок «{text}» не найден.",
+                         "kk": "«{text}» нарығы табылмады."},
     "did_you_mean": {"en": "Did you mean", "ru": "Возможно, вы имели в виду",
-                     "kk": "Мүмкін, сіз мынаны меңзедіңіз"},
+                     "kk": "Мүмкін, мынаны іздеген боларсыз"},
     "view_graph": {"en": "See it in the graph", "ru": "Показать на графе",
                    "kk": "Графта көрсету"},
     "view_product": {"en": "all markets for this product", "ru": "все рынки этой продукции",
@@ -51,7 +57,7 @@ WORDS: dict[str, dict[str, str]] = {
     "view_market": {"en": "all products in this market", "ru": "вся продукция на этом рынке",
                     "kk": "осы нарықтағы барлық өнімдер"},
     "language": {"en": "Language", "ru": "Язык", "kk": "Тіл"},
-    "more": {"en": "For analysts", "ru": "Для аналитиков", "kk": "Талдаушыларға"},
+    "more": {"en": "For analysts", "ru": "Для аналитиков", "kk": "Талдаушылар үшін"},
 }
 
 
@@ -88,8 +94,10 @@ def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
         context["explore_market"] = "/explore?" + urlencode(
             {"market": answer["market"]["code"], "lang": lang})
         if answer["via"]:
-            context["via_text"] = page_words["inherited_why"].format(
-                via=answer["via"]["label"], product=answer["product"]["label"])
+            context["via_text"] = page_words["inherited"].format(via=answer["via"]["label"])
+    if error is not None:
+        key = "not_found_market" if error.kind == "market" else "not_found_product"
+        context["error_text"] = page_words[key].format(text=error.text)
     return templates.TemplateResponse(request, "exporter.html", context,
                                       status_code=404 if error else 200)
 
