@@ -67,12 +67,21 @@ class AccessAnswer(BaseModel):
     status: str = Field(description="open, requirements-agreed, requirements-planned, "
                         "restriction-lifted, restricted or unknown.")
     status_label: str
-    permitted: bool | None = Field(description="null when unknown: never a prohibition.")
+    permitted: bool | None = Field(description="Whether supply is possible, as agrikg reads the "
+                                   "status (no source states it); null when unknown: never a "
+                                   "prohibition.")
+    permitted_reading: dict[str, Any] = Field(description="What `permitted` means here, in the "
+                                              "asked language: stated_by_source (always false), "
+                                              "derived_from, text, note.")
+    coverage: dict[str, Any] | None = Field(description="When the status comes by complete "
+                                            "coverage: the records on the products within the "
+                                            "asked one that together cover all its HS codes.")
     via: dict[str, Any] | None = Field(description="The broader product the record is on.")
     veterinary_requirements: dict[str, Any] | None
     as_of: dict[str, Any] | None
     record: str | None
     sources: list[dict[str, Any]]
     inferred: list[dict[str, Any]]
-    partial: list[dict[str, Any]] = Field(description="Records on narrower products.")
+    partial: list[dict[str, Any]] = Field(description="Records answering for narrower products "
+                                          "(`via` when inherited from another group of theirs).")
     message: str

@@ -122,6 +122,29 @@ def test_a_statement_without_its_kazakh_quote_fails_the_build(workspace) -> None
                and p.origin.path.endswith("sources.yaml") for p in problems)
 
 
+@pytest.mark.parametrize(("old", "new", "focus", "words"), [
+    # a reading referenced from a product must be defined, like one from a record
+    ("hs=alfalfa-forage\n", "hs=alfalfa-fodder\n", "/product/alfalfa", "alfalfa-fodder"),
+    ("hs=alfalfa-forage\n", "forage=alfalfa-forage\n", "/product/alfalfa", "FIELD=REASON"),
+])
+def test_a_products_reading_that_is_not_defined_fails_the_build(workspace, old, new, focus,
+                                                                words) -> None:
+    products = workspace.data_dir / "products.csv"
+    line = _line_of(products, "alfalfa,forage,")
+    _edit(products, old, new)
+    problems = _fails(workspace)
+    problem = next(p for p in problems if p.focus.endswith(focus))
+    assert problem.origin.line == line and words in problem.message
+
+
+def test_an_inference_citing_a_statement_that_does_not_exist_fails_the_build(workspace) -> None:
+    _edit(workspace.data_dir / "sources.yaml", "    sources: [china-market-open, china-exports-growth]",
+          "    sources: [china-market-open, china-exports-grwoth]")
+    problems = _fails(workspace)
+    assert any(p.focus.endswith("/inference/exporter-from-context")
+               and "sources.yaml" in p.message for p in problems), [str(p) for p in problems]
+
+
 def test_malformed_yaml_fails_with_its_line(workspace) -> None:
     sources = workspace.data_dir / "sources.yaml"
     _edit(sources, "statements:\n", "statements:\n  - id: [unclosed\n")
