@@ -98,6 +98,9 @@ def hostile_api(tmp_path_factory) -> Iterator[str]:
       "Chilled mutton", "Frozen mutton", "(2018, inferred)"],
      "ветеринариялық талаптар келісілді"),
     ("ru", "шошқа еті", "ОАЭ", "unknown", ["Нет данных", "Свинина"], None),
+    ("ru", "куриные яйца", "Иран", "unknown",
+     ["Пищевые куриные яйца (HS 040721), по группе «Пищевые яйца»: Требования согласованы"],
+     "тағамдық жұмыртқаны"),
 ])
 def test_the_exporter_page_answers_in_each_language(page, api_embedded, lang, product, market,
                                                     status, words, quote) -> None:

@@ -41,6 +41,8 @@ WORDS: dict[str, dict[str, str]] = {
     "inherited": {"en": "Status from the broader group “{via}”.",
                   "ru": "Статус по более широкой группе «{via}».",
                   "kk": "Мәртебе кеңірек «{via}» тобы бойынша."},
+    "via_item": {"en": "from the group “{via}”", "ru": "по группе «{via}»",
+                 "kk": "«{via}» тобы бойынша"},
     "not_found": {"en": "Not found", "ru": "Не найдено", "kk": "Табылмады"},
     "not_found_product": {"en": "No product matches “{text}”.",
                           "ru": "Продукция «{text}» не найдена.",
