@@ -262,6 +262,29 @@ def access_rows(store: Store, query: str, product: str, market: str | None,
     return list(records.values())
 
 
+def other_groups(products: ProductIndex, product: str) -> list[str]:
+    """The broader groups of the product's narrower products that are neither below it nor on
+    its own line (table eggs, for hen eggs through edible hen eggs): their records reach the
+    narrower products by another path. Most hierarchies have none."""
+    below = products.descendants(product)
+    line = {product, *products.ancestors(product)}
+    return sorted({parent for child in below for parent in products.broader.get(child, [])
+                   if parent not in below and parent not in line})
+
+
+def rows_below(store: Store, products: ProductIndex, product: str, market: str | None,
+               exporter: str) -> list[Row]:
+    """Records that may answer for the product's narrower products: on them (`access_partial`),
+    and on their other broader groups and those groups' broader products (`access_check`
+    asked on each group). Asked only for a product with narrower products."""
+    if not products.narrower.get(product):
+        return []
+    rows = access_rows(store, "access_partial", product, market, exporter)
+    for group in other_groups(products, product):
+        rows += access_rows(store, "access_check", group, market, exporter)
+    return rows
+
+
 def _pick(rows: list[Row]) -> Row:
     """Among records at the same level, the most recent as-of date wins (then the record id,
     so that every caller breaks a tie the same way)."""
@@ -405,10 +428,11 @@ def _answer(store: Store, product: str, market: str, lang: str,
     exporter_iri = str(MARKET[exporter])
     rows = access_rows(store, "access_check", product, market, exporter_iri)
     # Records below the product: asked only when the product has narrower products.
-    if products.narrower.get(product):
-        seen = {r["record"] for r in rows}
-        rows += [r for r in access_rows(store, "access_partial", product, market, exporter_iri)
-                 if r["record"] not in seen]
+    seen = {r["record"] for r in rows}
+    for row in rows_below(store, products, product, market, exporter_iri):
+        if row["record"] not in seen:
+            seen.add(row["record"])
+            rows.append(row)
     decision = decide_all(products, product, rows)
     chosen, via = decision.row, decision.via
 

@@ -18,6 +18,7 @@ from graph.access import (
     Decision,
     access_rows,
     decide_all,
+    rows_below,
     status_label,
     vocabulary,
 )
@@ -95,9 +96,8 @@ def product_overview(store: Store, product: Resolved, lang: str,
     by_market: dict[str, dict[str, Row]] = defaultdict(dict)
     for row in access_rows(store, "access_check", product.iri, None, exporter_iri):
         by_market[row["market"]][row["record"]] = row
-    if index.narrower.get(product.iri):
-        for row in access_rows(store, "access_partial", product.iri, None, exporter_iri):
-            by_market[row["market"]].setdefault(row["record"], row)
+    for row in rows_below(store, index, product.iri, None, exporter_iri):
+        by_market[row["market"]].setdefault(row["record"], row)
     listed = []
     for market, rows in sorted(by_market.items(), key=lambda kv: markets.alpha2[kv[0]]):
         decision = decide_all(index, product.iri, list(rows.values()))

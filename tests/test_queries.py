@@ -78,9 +78,7 @@ PREFIX agk:  <https://w3id.org/agrikg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?record ?relation ?status WHERE {
   { $product skos:broader* ?recordProduct . BIND("self-or-broader" AS ?relation) }
-  UNION { ?narrower skos:broader+ $product . ?narrower skos:broader* ?recordProduct
-          FILTER NOT EXISTS { $product skos:broader* ?recordProduct }
-          BIND("narrower" AS ?relation) }
+  UNION { ?recordProduct skos:broader+ $product . BIND("narrower" AS ?relation) }
   ?record agk:product ?recordProduct ; agk:market $market ; agk:exporter $exporter ;
           agk:accessStatus/skos:notation ?status .
 }"""
