@@ -217,6 +217,13 @@ def test_a_product_lists_every_market_with_a_record(api) -> None:
     iran = next(m for m in partial["markets"] if m["code"] == "IR")
     assert iran["status"] == "unknown"
     assert {p["product"] for p in iran["partial"]} == {"chilled-mutton", "frozen-mutton"}
+    # a narrower product inheriting from another broader group of its own
+    eggs = get(api, "/products/hen-eggs").json()
+    iran = next(m for m in eggs["markets"] if m["code"] == "IR")
+    assert iran["status"] == "unknown"
+    assert iran["partial"] == [{"product": "edible-hen-eggs", "status": "requirements-agreed",
+                                "via": "edible-eggs",
+                                "record": "https://w3id.org/agrikg/record/kz-ir-edible-eggs"}]
 
 
 def test_statuses(api) -> None:
