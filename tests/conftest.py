@@ -21,6 +21,16 @@ from graph.store import EmbeddedStore, RemoteStore, Store
 BIN = Path(sys.executable).parent
 
 
+def until(seconds: float, ready, pause: float = 0.2):
+    """Poll `ready()` until it returns something truthy or `seconds` pass; its last value."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = ready()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(pause)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -27,6 +28,13 @@ from tests.conftest import _start_api
 from tests.test_cli import run
 
 CONFINED = probe()
+
+
+def run_apart(main):
+    """Run a coroutine function on an event loop of its own thread: the browser tests' session
+    (Playwright's sync API) keeps a loop running on the main thread for the rest of the run."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 class Listener:
@@ -87,7 +95,7 @@ def _pool_run(store: Path, jobs: list[QueryJob], **pool_args) -> list:
         finally:
             await pool.close()
 
-    return asyncio.run(main())
+    return run_apart(main)
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +163,7 @@ def test_workers_report_their_confinement(store_path: Path) -> None:
         await pool.close()
         return pool.confinement
 
-    confinement = asyncio.run(main())
+    confinement = run_apart(main)
     assert confinement is not None and confinement.isolated
     assert "network namespace" in confinement.network and confinement.memory_mb == 512
 
@@ -250,7 +258,7 @@ def test_a_memory_limit_too_low_to_open_the_store_is_said_plainly(store_path: Pa
             await pool.close()
 
     with pytest.raises(RuntimeError, match="AGRIKG_QUERY_MEMORY=100 MB is too little"):
-        asyncio.run(main())
+        run_apart(main)
 
 
 UNKNOWN_FUNCTION = "SELECT (<http://example.org/fn>(1) AS ?x) WHERE {}"

@@ -25,7 +25,7 @@ import pytest
 from graph import DATA_DIR
 from graph.build import build, current_build
 from graph.settings import Settings
-from tests.conftest import BIN, _start_api, free_port
+from tests.conftest import BIN, _start_api, free_port, until
 
 OXIGRAPH = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
 WHEAT_CN = {"product": "wheat", "market": "CN"}
@@ -42,15 +42,6 @@ def _env(**settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
     return env | {f"AGRIKG_{k.upper()}": v for k, v in settings.items()}
 
-
-def _until(seconds: float, ready, pause: float = 0.2):
-    """Poll `ready()` until it returns something truthy or `seconds` pass; its last value."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = ready()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(pause)
 
 
 # -- the remote SPARQL server ------------------------------------------------------------------
@@ -76,7 +67,7 @@ def _oxigraph(location: Path, port: int) -> subprocess.Popen:
         except httpx.HTTPError:
             return process.poll() is not None
 
-    if not _until(30, answers, 0.05) or process.poll() is not None:
+    if not until(30, answers, 0.05) or process.poll() is not None:
         process.kill()
         raise RuntimeError(f"oxigraph did not start on port {port} (exit {process.poll()})")
     return process
@@ -110,7 +101,7 @@ def _api_answering(settings: Settings, endpoint: str) -> Iterator[str]:
                 return process.poll() is not None
 
         try:
-            _until(60, answers)
+            until(60, answers)
             assert process.poll() is None, (
                 f"the API did not start while its backend is down:\n{log.read_text()[-2000:]}")
             yield base
@@ -215,7 +206,7 @@ def test_the_remote_server_killed_mid_load_gives_503_then_the_api_recovers(
                 sparql = client.get("/sparql", params={"query": SELECT10})
                 return access.status_code == 200 and sparql.status_code == 200
 
-            assert _until(RECOVERY_SECONDS, recovered), "the API did not recover by itself"
+            assert until(RECOVERY_SECONDS, recovered), "the API did not recover by itself"
             for params in PAIRS:
                 assert client.get("/access", params=params).json() == \
                     expected[params["product"], params["market"]]
@@ -248,14 +239,14 @@ def test_the_api_starts_while_the_remote_is_down_and_serves_once_it_is_up(
                                                    response.text)
 
             backend = _oxigraph(location, port)
-            assert _until(RECOVERY_SECONDS,
+            assert until(RECOVERY_SECONDS,
                           lambda: client.get("/health").status_code == 200), "no recovery"
             answer = client.get("/access", params=WHEAT_CN)
             assert answer.status_code == 200 and answer.json()["status"] == "open"
             assert _complete("/sparql", {}, client.get("/sparql", params={"query": SELECT10}), {})
             # Once the backend has answered, the API learns its graphs (it tries again at
             # most once a second): a graph it does not hold is then an empty graph, named.
-            empty = _until(RECOVERY_SECONDS, lambda: (
+            empty = until(RECOVERY_SECONDS, lambda: (
                 r := client.get("/sparql", params={"query": FROM_UNKNOWN})).status_code != 503
                 and r)
             assert empty and empty.status_code == 200, empty
@@ -393,7 +384,7 @@ def test_a_build_killed_midway_leaves_the_served_graph_and_the_next_build_is_ser
         partial = _kill_midway(settings, data, delay)
         if partial is None:       # the build won the race; it is served, and that is fine
             served_build = before["build"]
-            assert _until(RECOVERY_SECONDS, lambda: _served_state(settings, base)["build"] !=
+            assert until(RECOVERY_SECONDS, lambda: _served_state(settings, base)["build"] !=
                           served_build)  # noqa: B023 (called before the next iteration)
             continue
         killed.append(partial)
@@ -416,7 +407,7 @@ def test_a_build_killed_midway_leaves_the_served_graph_and_the_next_build_is_ser
         state = _served_state(settings, base)
         return state if Path(state["build"]).name == Path(new).name else None
 
-    state = _until(RECOVERY_SECONDS, served_new)
+    state = until(RECOVERY_SECONDS, served_new)
     assert state, "the server did not pick the new build up"
     assert state["wheat_cn"] == before["wheat_cn"] and state["triples"] == before["triples"]
 

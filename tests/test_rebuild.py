@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from graph.build import build, current_build
 from graph.pins import LOCK_FILE
 from graph.settings import Settings
 from graph.store import open_store
-from tests.conftest import BIN, _start_api
+from tests.conftest import BIN, _start_api, until
 
 BUILD = "Agrikg-Build"
 QUESTIONS = [{"product": "1001", "market": "CN"}, {"product": "0204", "market": "IR"},
@@ -75,14 +74,6 @@ def _serving(base: str) -> str:
         assert response.status_code == 200, response.text
         return response.headers[BUILD]
 
-
-def _until(seconds: float, ready: Callable[[], object], pause: float = 0.1) -> object:
-    deadline = time.monotonic() + seconds
-    while True:
-        value = ready()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(pause)
 
 
 # -- the load -----------------------------------------------------------------------------------
@@ -200,7 +191,7 @@ def test_five_rebuilds_under_load_lose_no_request_and_mix_no_answer(
     for thread in threads:
         thread.start()
     try:
-        _until(30, lambda: {a.route for a in load.answers} >= {"slow", "dump", "access"})
+        until(30, lambda: {a.route for a in load.answers} >= {"slow", "dump", "access"})
         for round_ in range(5):
             command = [str(BIN / "agrikg"), "build"] + (["--from", str(generated)]
                                                         if round_ % 2 == 0 else [])
@@ -210,12 +201,12 @@ def test_five_rebuilds_under_load_lose_no_request_and_mix_no_answer(
             assert "Traceback" not in done.stdout + done.stderr
             new = os.readlink(home / "current").split("/")[-1]
             remember(new)
-            picked = _until(20, lambda: _serving(base) == new)  # noqa: B023 (called at once)
+            picked = until(20, lambda: _serving(base) == new)  # noqa: B023 (called at once)
             assert picked, f"the server did not switch to the build {new}"
             load.served.append(new)
             # The next build starts once a slow query has been asked on this one, so that
             # one is likely in flight when the next build is served.
-            _until(20, lambda: ("slow", len(load.served)) in load.asked)
+            until(20, lambda: ("slow", len(load.served)) in load.asked)
     finally:
         load.stop.set()
         for thread in threads:
@@ -248,7 +239,7 @@ def test_five_rebuilds_under_load_lose_no_request_and_mix_no_answer(
     print(f"{len(straddled)} slow queries finished on their build after the next was served")
     # With AGRIKG_KEEP_BUILDS=1, only the served build is left once nothing reads the others.
     newest = load.served[-1]
-    assert _until(20, lambda: _prune_now(home) == [newest])
+    assert until(20, lambda: _prune_now(home) == [newest])
     # Nothing of an old build stays open, and no worker shares the server's lock on a build.
     server = _server_pid(home)
     held = {pid: _open_under(pid, home / "builds") for pid in [server, *_children(server)]}
@@ -346,7 +337,7 @@ def test_a_corrupt_build_made_current_is_never_switched_to(
             assert _serving(base) == before
             return log.read_text(errors="replace").count("not switching to the build") > logged
 
-        said = _until(20, refused)
+        said = until(20, refused)
         assert said, "the server did not say why it refused the build"
         lines = [line for line in log.read_text(errors="replace").splitlines()
                  if "not switching to the build" in line]
@@ -363,7 +354,7 @@ def test_a_corrupt_build_made_current_is_never_switched_to(
     good = f"good-after-{name}"
     _copy(settings, good)
     _point_current(settings.home, good)
-    assert _until(20, lambda: _serving(base) == good)
+    assert until(20, lambda: _serving(base) == good)
 
 
 # -- pruning ------------------------------------------------------------------------------------
