@@ -186,7 +186,10 @@ def test_runaway_queries_are_cut_by_the_time_limit(api, query) -> None:
     started = time.monotonic()
     response = _sparql(api, query)
     assert response.status_code == 503
-    assert "time limit" in response.json()["detail"]
+    # Whichever bound it reaches first stops it: a sorted cross join may fill the worker's
+    # memory limit before the time limit on a fast machine, and the answer says which.
+    detail = response.json()["detail"]
+    assert "time limit" in detail or "AGRIKG_QUERY_MEMORY" in detail, detail
     assert time.monotonic() - started < QUERY_TIMEOUT + 10
     _alive(api)
 
