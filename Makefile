@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test build check lint clean browser fuzz bench bench-quick wrk
+.PHONY: run test test-fast build check lint clean browser fuzz bench bench-quick wrk
 
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM ?= /usr/bin/chromium
@@ -29,9 +29,16 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+## the whole suite, as CI runs it (.ci/run)
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+## what a developer runs between edits (under a minute): unit tests and in-process TestClient
+## route tests; no server, CLI, browser, notebook or wheel process (tests/conftest.py sorts them)
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -m "not slow"
 
 ## a longer fuzzing run of every route (schemathesis), e.g. FUZZ_EXAMPLES=500
 FUZZ_EXAMPLES ?= 200

@@ -156,3 +156,62 @@ def api_remote(settings: Settings, oxigraph_url: str) -> Iterator[str]:
 def api(request: pytest.FixtureRequest) -> str:
     """The base URL of the API, served on the embedded store and on a remote Oxigraph."""
     return request.getfixturevalue(f"api_{request.param}")
+
+
+# -- test tiers ------------------------------------------------------------------------------------
+# `make test-fast` (pytest -m "not slow") runs the unit tests and the in-process TestClient route
+# tests; `make test` runs everything. A test is `slow` when it drives a process of its own (a
+# server: agrikg serve, oxigraph serve-read-only; the CLI or another program; Chromium; a notebook
+# kernel) or runs whole builds beyond the session's one. The tier is decided here
+# from the fixtures a test uses (and the parameter it runs on), so a new test lands in the right
+# tier without anyone marking it; a test that starts a program some other way carries one of the
+# markers itself. In a fast run, a test that starts a program anyway fails and says so, so the
+# fast tier stays fast.
+_TIER_FIXTURES = {"api_embedded": "server", "api_remote": "server", "oxigraph_url": "server",
+                  "remote": "server", "browser": "browser", "executed": "notebook"}
+_TIER_PARAMS = {("api", "embedded"): "server", ("api", "remote"): "server",
+                ("store", "remote"): "server"}
+# Whole modules: fault injection and load runs start and kill their own servers, the CLI tests run
+# agrikg, the build tests build edited copies of the data.
+_TIER_MODULES = {"test_faults": "server", "test_load": "server", "test_cli": "process",
+                 "test_bench": "process", "test_build": "build"}
+TIERS = ("server", "process", "browser", "notebook", "build")     # registered in pyproject.toml
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test by the processes it needs; each such marker also marks it `slow`."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        tiers = {_TIER_FIXTURES[name] for name in item.fixturenames if name in _TIER_FIXTURES}
+        tiers |= {tier for (name, value), tier in _TIER_PARAMS.items() if params.get(name) == value}
+        tiers |= {_TIER_MODULES[item.module.__name__.rpartition(".")[2]]} \
+            if item.module.__name__.rpartition(".")[2] in _TIER_MODULES else set()
+        tiers |= {mark.name for mark in item.iter_markers() if mark.name in TIERS}
+        for tier in sorted(tiers):
+            item.add_marker(tier)
+        if tiers:
+            item.add_marker("slow")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """In a run without the slow tier, refuse any program a test starts other than the
+    interpreter's own helpers (`python -c`, e.g. the query workers of an in-process app)."""
+    if "not slow" not in (item.config.getoption("markexpr") or "") or \
+            item.get_closest_marker("slow"):
+        return (yield)
+    real = subprocess.Popen.__init__
+
+    def refuse(self, args, *rest, **kwargs):
+        argv = [str(a) for a in args] if isinstance(args, list | tuple) else [str(args)]
+        if argv[:2] != [sys.executable, "-c"]:
+            pytest.fail(f"{item.nodeid} starts {Path(argv[0]).name!r}: that is the slow tier; use "
+                        "a server fixture or mark the test with one of " + ", ".join(TIERS),
+                        pytrace=False)
+        real(self, args, *rest, **kwargs)
+
+    subprocess.Popen.__init__ = refuse
+    try:
+        return (yield)
+    finally:
+        subprocess.Popen.__init__ = real

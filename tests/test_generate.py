@@ -92,6 +92,7 @@ def test_size_is_within_five_percent_without_duplicates(triples: int) -> None:
     assert all(line.endswith(" .\n") for line in lines)
 
 
+@pytest.mark.build
 def test_output_parses_and_passes_the_builds_checks(small: str) -> None:
     assert sum(1 for _ in pyoxigraph.parse(small.encode(), format=pyoxigraph.RdfFormat.N_TRIPLES)) \
         == small.count("\n")
@@ -188,6 +189,7 @@ def test_write_streams_to_a_file_and_reports_progress(tmp_path: Path, small: str
     assert not list(tmp_path.glob("*.partial"))
 
 
+@pytest.mark.process
 def test_cli_generate(tmp_path: Path, small: str) -> None:
     agrikg = str(Path(sys.executable).parent / "agrikg")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")} | {"NO_COLOR": "1"}

@@ -20,6 +20,7 @@ def _outside_urls(html: str) -> list[str]:
     return [u for u in re.findall(r"https?://[^\s\"'<>\\)]*", html) if not DATA_IRI.match(u)]
 
 
+@pytest.mark.process
 def test_viz_writes_one_self_contained_file(settings, tmp_path) -> None:
     out = tmp_path / "out.html"
     result = subprocess_run(settings, tmp_path, "viz", "-o", str(out))
