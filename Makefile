@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast build check lint clean browser fuzz bench bench-quick wrk
+.PHONY: run test test-fast wheel-check build check lint clean browser fuzz bench bench-quick wrk
 
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM ?= /usr/bin/chromium
@@ -29,7 +29,7 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-## the whole suite, as CI runs it (.ci/run)
+## the whole suite, as CI runs it (.ci/run); includes the wheel job (tests/test_wheel.py)
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
@@ -39,6 +39,11 @@ test: $(STAMP) browser
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -m "not slow"
+
+## only the wheel job: build the wheel, install it into a fresh venv outside the checkout and
+## there run agrikg build, agrikg check wheat CN and agrikg serve answering /health
+wheel-check: $(STAMP)
+	$(BIN)/pytest -q -m wheel tests/test_wheel.py
 
 ## a longer fuzzing run of every route (schemathesis), e.g. FUZZ_EXAMPLES=500
 FUZZ_EXAMPLES ?= 200

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from graph import DATA_DIR, ONTOLOGY_DIR, PROJECT_DIR
+from graph import DATA_DIR, ONTOLOGY_DIR, default_home
 
 
 class Settings(BaseSettings):
@@ -17,7 +17,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="AGRIKG_", extra="ignore")
 
-    home: Path = Field(PROJECT_DIR / "var", description="Where builds and the served store live.")
+    home: Path = Field(default_factory=default_home, description="Where builds and the served "
+                       "store live (default: ./var in a checkout, else the user's data directory, "
+                       "e.g. ~/.local/share/agrikg).")
     data_dir: Path = Field(DATA_DIR, description="The curated data files (CSV, YAML).")
     ontology_dir: Path = Field(ONTOLOGY_DIR, description="The ontology and SHACL shapes.")
     endpoint: str | None = Field(None, description="A remote SPARQL 1.1 query endpoint URL to use "

@@ -162,7 +162,7 @@ def api(request: pytest.FixtureRequest) -> str:
 # `make test-fast` (pytest -m "not slow") runs the unit tests and the in-process TestClient route
 # tests; `make test` runs everything. A test is `slow` when it drives a process of its own (a
 # server: agrikg serve, oxigraph serve-read-only; the CLI or another program; Chromium; a notebook
-# kernel) or runs whole builds beyond the session's one. The tier is decided here
+# kernel; a built wheel) or runs whole builds beyond the session's one. The tier is decided here
 # from the fixtures a test uses (and the parameter it runs on), so a new test lands in the right
 # tier without anyone marking it; a test that starts a program some other way carries one of the
 # markers itself. In a fast run, a test that starts a program anyway fails and says so, so the
@@ -174,8 +174,8 @@ _TIER_PARAMS = {("api", "embedded"): "server", ("api", "remote"): "server",
 # Whole modules: fault injection and load runs start and kill their own servers, the CLI tests run
 # agrikg, the build tests build edited copies of the data.
 _TIER_MODULES = {"test_faults": "server", "test_load": "server", "test_cli": "process",
-                 "test_bench": "process", "test_build": "build"}
-TIERS = ("server", "process", "browser", "notebook", "build")     # registered in pyproject.toml
+                 "test_bench": "process", "test_build": "build", "test_wheel": "wheel"}
+TIERS = ("server", "process", "browser", "notebook", "build", "wheel")     # registered in pyproject.toml
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
