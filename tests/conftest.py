@@ -184,8 +184,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         params = getattr(getattr(item, "callspec", None), "params", {})
         tiers = {_TIER_FIXTURES[name] for name in item.fixturenames if name in _TIER_FIXTURES}
         tiers |= {tier for (name, value), tier in _TIER_PARAMS.items() if params.get(name) == value}
-        tiers |= {_TIER_MODULES[item.module.__name__.rpartition(".")[2]]} \
-            if item.module.__name__.rpartition(".")[2] in _TIER_MODULES else set()
+        module = item.module.__name__.rpartition(".")[2] if item.module else ""
+        if module in _TIER_MODULES:
+            tiers.add(_TIER_MODULES[module])
         tiers |= {mark.name for mark in item.iter_markers() if mark.name in TIERS}
         for tier in sorted(tiers):
             item.add_marker(tier)
