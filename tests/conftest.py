@@ -163,10 +163,10 @@ def api(request: pytest.FixtureRequest) -> str:
 # tests; `make test` runs everything. A test is `slow` when it drives a process of its own (a
 # server: agrikg serve, oxigraph serve-read-only; the CLI or another program; Chromium; a notebook
 # kernel; a built wheel) or runs whole builds beyond the session's one. The tier is decided here
-# from the fixtures a test uses (and the parameter it runs on), so a new test lands in the right
-# tier without anyone marking it; a test that starts a program some other way carries one of the
-# markers itself. In a fast run, a test that starts a program anyway fails and says so, so the
-# fast tier stays fast.
+# from the fixtures a test uses (and the parameter it runs on) and what its code and theirs call
+# (the server helpers of this file, subprocess), so a new test lands in the right tier without anyone
+# marking it; a test that starts a program some other way carries one of the markers itself. In a
+# fast run, a test that starts a program anyway fails and says so, so the fast tier stays fast.
 _TIER_FIXTURES = {"api_embedded": "server", "api_remote": "server", "oxigraph_url": "server",
                   "remote": "server", "browser": "browser", "executed": "notebook"}
 _TIER_PARAMS = {("api", "embedded"): "server", ("api", "remote"): "server",
@@ -178,11 +178,34 @@ _TIER_MODULES = {"test_faults": "server", "test_load": "server", "test_cli": "pr
 TIERS = ("server", "process", "browser", "notebook", "build", "wheel")     # registered in pyproject.toml
 
 
+# A fixture or test whose code calls these starts a server; a test calling `subprocess` a program.
+_SERVER_HELPERS = frozenset({"_start_api", "start_oxigraph"})
+
+
+def _names(func: object) -> set[str]:
+    """The global and attribute names a function's compiled code uses, nested functions included."""
+    stack, names = [getattr(func, "__code__", None)], set()
+    while stack:
+        code = stack.pop()
+        if code is not None:
+            names |= set(code.co_names)
+            stack += [c for c in code.co_consts if hasattr(c, "co_names")]
+    return names
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test by the processes it needs; each such marker also marks it `slow`."""
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         tiers = {_TIER_FIXTURES[name] for name in item.fixturenames if name in _TIER_FIXTURES}
+        fixtures = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        if any(_names(d.func) & _SERVER_HELPERS for defs in fixtures.values() for d in defs):
+            tiers.add("server")
+        own = _names(getattr(item, "function", None))
+        if own & _SERVER_HELPERS:
+            tiers.add("server")
+        elif "subprocess" in own:
+            tiers.add("process")
         tiers |= {tier for (name, value), tier in _TIER_PARAMS.items() if params.get(name) == value}
         module = item.module.__name__.rpartition(".")[2] if item.module else ""
         if module in _TIER_MODULES:

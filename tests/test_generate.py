@@ -189,7 +189,6 @@ def test_write_streams_to_a_file_and_reports_progress(tmp_path: Path, small: str
     assert not list(tmp_path.glob("*.partial"))
 
 
-@pytest.mark.process
 def test_cli_generate(tmp_path: Path, small: str) -> None:
     agrikg = str(Path(sys.executable).parent / "agrikg")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")} | {"NO_COLOR": "1"}
