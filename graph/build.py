@@ -344,6 +344,11 @@ class _Dumps:
             try:
                 store.dump(str(partial / name), fmt, from_graph=pyoxigraph.DefaultGraph(),
                            prefixes=None if fmt == pyoxigraph.RdfFormat.N_TRIPLES else prefixes)
+            except OSError as exc:
+                # An OSError without errno is the serialiser refusing the data (JSON-LD 1.1
+                # cannot write RDF 1.2 triple terms), not the disk: say so as a build problem.
+                self.errors.append(exc if exc.errno is not None else BuildError([Problem(
+                    name, Origin(name), "dump", f"the data cannot be written as {fmt.name}: {exc}")]))
             except BaseException as exc:  # re-raised by join(), in the building thread
                 self.errors.append(exc)
 

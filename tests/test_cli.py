@@ -135,6 +135,18 @@ def test_build_from_a_generated_file_and_a_broken_one(tmp_path) -> None:
     assert "--from" in run(home, "build", "--help").stdout
 
 
+def test_a_graph_a_dump_cannot_carry_is_a_build_problem_not_a_disk_error(tmp_path) -> None:
+    """JSON-LD 1.1 cannot write RDF 1.2 triple terms: the build says so, never blames the disk."""
+    home = Settings(home=tmp_path / "home")
+    source = tmp_path / "rdf12.nt"
+    source.write_text("<http://example.org/a> <http://example.org/b> <<( <http://example.org/a> "
+                      "<http://example.org/b> <http://example.org/c> )>> .\n", encoding="utf-8")
+    failed = run(home, "build", "--from", str(source))
+    assert failed.returncode == 1
+    assert "cannot be written as JSON-LD" in failed.stderr, failed.stderr
+    assert "disk" not in failed.stderr and "Traceback" not in failed.stderr + failed.stdout
+
+
 @pytest.mark.parametrize(("args", "words"), [
     (("check", "[/x]", "CN"), "no product matches '[/x]'"),
     (("check", "beef", "[/red]"), "no market matches '[/red]'"),
