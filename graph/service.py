@@ -23,13 +23,12 @@ from graph.build import INFO_FILE, build, build_info, current_build, with_extras
 from graph.engine import QueryFailed, QueryJob, RemoteEngine, WorkerPool
 from graph.errors import BuildError, StoreError
 from graph.pins import BuildGone, BuildPin
+from graph.queries import select
 from graph.results import Written
 from graph.settings import Settings
 from graph.store import LRU, EmbeddedStore, RemoteStore, Store, lru
 
 log = logging.getLogger("agrikg.service")
-NAMED_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
-ANY_TRIPLE = "ASK { ?s ?p ?o }"
 RETRY_SECONDS = 1.0
 # A build refused (corrupt, unreadable) is looked at again only after this long, so a broken
 # `current` costs one check and one log line every so often, not one per second.
@@ -187,7 +186,7 @@ class Service:
         details = await asyncio.to_thread(_details, path)
         store_path = await asyncio.to_thread(with_extras, path, self.settings.extra)
         store = await asyncio.to_thread(EmbeddedStore, store_path, pin)
-        if not await asyncio.to_thread(store.ask, ANY_TRIPLE):
+        if not await asyncio.to_thread(select, store, "any_triple"):
             raise StoreError("its store holds no triples")
         named = await asyncio.to_thread(self._named_graphs, store)
         pool = WorkerPool(store_path, size=self.settings.sparql_workers,
@@ -198,7 +197,7 @@ class Service:
 
     @staticmethod
     def _named_graphs(store: Store) -> set[str]:
-        return {row["g"] for row in store.select(NAMED_GRAPHS)}
+        return {row["g"] for row in select(store, "named_graphs")}
 
     async def _remote_graphs(self) -> None:
         """Fetch the remote endpoint's named graphs; while it does not answer, try again on a
