@@ -47,10 +47,6 @@ def check_hs_codes(graph: Graph, origins: Mapping[str, Origin]) -> list[Problem]
                             origins)
 
 
-HS_CODES_QUERY = f"""SELECT ?product ?code WHERE {{
-    ?product <{SKOS.notation}> ?code FILTER(DATATYPE(?code) = <{AGK.HSCode}>) }}"""
-
-
 def check_store(store: pyoxigraph.Store, shapes: Graph,
                 origins: Mapping[str, Origin] | None = None,
                 translator: conformance.Translator | None = None) -> list[Problem]:
@@ -65,7 +61,11 @@ def check_store(store: pyoxigraph.Store, shapes: Graph,
         problems.append(Problem(focus, origins.get(focus),
                                 _rule_name(shapes, violation.shape, URIRef(violation.path)),
                                 violation.message + detail))
-    codes = ((_text(s["product"]), _text(s["code"])) for s in store.query(HS_CODES_QUERY))
+    # Imported here: graph.store still imports the builder (issue 11 removes that), so a
+    # module-level import of the query loader would be circular.
+    from graph.queries import load
+
+    codes = ((_text(s["product"]), _text(s["code"])) for s in store.query(load("hs_codes").text))
     problems += hs_code_problems(codes, origins)
     return sorted(set(problems), key=lambda p: (p.focus, p.rule, p.message))
 

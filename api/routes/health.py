@@ -12,17 +12,16 @@ from fastapi.responses import JSONResponse
 
 from api.deps import ServiceDep
 from graph.errors import StoreError
+from graph.queries import select
 
 router = APIRouter(tags=["Health"])
-
-COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 @router.get("/health", responses={503: {"description": "The store does not answer."}})
 async def health(svc: ServiceDep) -> Any:
     started = time.monotonic()
     try:
-        rows = await asyncio.to_thread(svc.store.select, COUNT)
+        rows = await asyncio.to_thread(select, svc.store, "triple_count")
     except StoreError as exc:
         return JSONResponse({"status": "unavailable", "backend": svc.backend,
                              "detail": str(exc)}, status_code=503)
