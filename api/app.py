@@ -24,8 +24,8 @@ from api.deps import BUILD_HEADER, VARY, PinBuild
 from api.models import COMMON_RESPONSES
 from api.routes import explore, health, linked_data, market_access, sparql
 from graph import PROJECT_DIR
+from graph.endpoint.served_build import Service
 from graph.errors import ResolveError, StoreError
-from graph.service import Service
 from graph.settings import Settings
 
 log = logging.getLogger("agrikg.api")

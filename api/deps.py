@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Header, Query, Request
 from fastapi.templating import Jinja2Templates
 
-from graph.service import Served, Service
-from graph.sparql import parse_accept
+from graph.endpoint.query_policy import parse_accept
+from graph.endpoint.served_build import Served, Service
 
 LANGS = ("kk", "ru", "en")
 # Where a route records the request headers its answer was chosen by (NegotiatedVary in

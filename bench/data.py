@@ -8,8 +8,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from graph import generate
-from graph.generate import write
+from graph.build import generator as generate
+from graph.build.generator import write
 
 SEED = 42
 

@@ -121,7 +121,7 @@ def run_scenario(s: Scenario, home: Path, store: Path, seconds: float, connectio
 
 def typical_selects() -> list[str]:
     from graph.namespaces import MARKET
-    from graph.queries import IRI
+    from graph.store.named_queries import IRI
 
     return [bench_query("typical_select", market=IRI(str(MARKET[code])), lang=lang)
             for code in MARKETS_FOR_SELECT for lang in ("en", "ru", "kk")]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph
 
 from graph.namespaces import MARKET
-from graph.queries import IRI, load, names, render, render_query
+from graph.store.named_queries import IRI, load, names, render, render_query
 
 BENCH_QUERIES = Path(__file__).parent / "queries"
 LANGS = ("en", "ru", "kk")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from bench.measure import summary_ms, timed
 from bench.plan import reference, rendered
-from graph.access import check
-from graph.queries import names
-from graph.resolve import market_index, product_index
-from graph.store import Row, Store
+from graph.answers.check import check
+from graph.answers.resolve import market_index, product_index
+from graph.store.backends import Row, Store
+from graph.store.named_queries import names
 
 
 class RdflibStore:
@@ -43,11 +43,11 @@ class RdflibStore:
 
 def open_engine(engine: str, target: str) -> Store:
     if engine == "embedded":
-        from graph.store import EmbeddedStore
+        from graph.store.backends import EmbeddedStore
 
         return EmbeddedStore(Path(target))
     if engine == "http":
-        from graph.store import RemoteStore
+        from graph.store.backends import RemoteStore
 
         return RemoteStore(target, timeout=600)
     if engine == "rdflib":

@@ -16,16 +16,15 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from graph import queries
-from graph.access import check as check_access
-from graph.build import build as build_graph
-from graph.build import build_info
+from graph.answers.check import check as check_access
+from graph.answers.messages import words
+from graph.endpoint.sandbox import probe
 from graph.errors import BuildError, ResolveError, StoreError
-from graph.queries import IRI, BadParameter
-from graph.sandbox import probe
 from graph.settings import Settings
-from graph.store import open_store
-from graph.words import words
+from graph.store import named_queries as queries
+from graph.store.backends import open_store
+from graph.store.builds import build_info, current_build, with_extras
+from graph.store.named_queries import IRI, BadParameter
 
 app = typer.Typer(
     help="agrikg: an open knowledge graph of agricultural market access.\n\n"
@@ -92,7 +91,13 @@ def _user_errors() -> Iterator[None]:
 
 
 def _open(settings: Settings):
-    return open_store(settings, progress=lambda m: err.print(f"[dim]{escape(m)}[/dim]"))
+    """The store to answer from, building the graph first when none has been built (the only
+    place besides `agrikg build` that loads the write side, and only then)."""
+    if not settings.endpoint and current_build(settings) is None:
+        from graph.build.builder import ensure_built
+
+        ensure_built(settings, progress=lambda m: err.print(f"[dim]{escape(m)}[/dim]"))
+    return open_store(settings)
 
 
 def _print_json(value: object) -> None:
@@ -124,6 +129,8 @@ def build(
 
     The new build replaces the served one only when it is valid and complete.
     """
+    from graph.build.builder import build as build_graph
+
     settings = _settings()
     with _user_errors(), err.status("building") as status:
         try:
@@ -289,8 +296,6 @@ def serve(
                   "them into that SPARQL server instead.[/red]")
         raise typer.Exit(2)
     if not settings.endpoint:
-        from graph.build import current_build, with_extras
-
         with _user_errors():
             _open(settings)  # builds the graph first when none exists
             with_extras(current_build(settings), settings.extra)  # checks and loads them now
@@ -316,7 +321,7 @@ def viz(
     """Write an interactive graph view: one self-contained HTML file that works offline."""
     from pathlib import Path
 
-    from graph.views import render_filtered
+    from graph.answers.views import render_filtered
 
     lang = _lang(lang)
     with _user_errors():
@@ -336,7 +341,7 @@ def stats(
 ) -> None:
     """Network analytics: reach and diversification per product, products per market, the
     pending-negotiation frontier, centrality, products that share markets."""
-    from graph.analytics import stats as compute
+    from graph.answers.analytics import stats as compute
 
     lang = _lang(lang)
     with _user_errors():
@@ -400,7 +405,7 @@ def generate(
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from graph.generate import write as write_generated
+    from graph.build.generator import write as write_generated
 
     count = _triple_count(triples)
     target = Path(output)

@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph.build import build, current_build
+from graph.build.builder import build, current_build
 from graph.settings import Settings
-from graph.store import EmbeddedStore, RemoteStore, Store
+from graph.store.backends import EmbeddedStore, RemoteStore, Store
 
 BIN = Path(sys.executable).parent
 
@@ -174,7 +174,7 @@ _TIER_PARAMS = {("api", "embedded"): "server", ("api", "remote"): "server",
 # Whole modules: fault injection and load runs start and kill their own servers, the CLI tests run
 # agrikg, the build tests build edited copies of the data.
 _TIER_MODULES = {"test_faults": "server", "test_load": "server", "test_cli": "process",
-                 "test_bench": "process", "test_build": "build", "test_wheel": "wheel"}
+                 "test_bench": "process", "test_builder": "build", "test_wheel": "wheel"}
 TIERS = ("server", "process", "browser", "notebook", "build", "wheel")     # registered in pyproject.toml
 
 

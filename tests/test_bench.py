@@ -15,9 +15,9 @@ from bench import report
 from bench.measure import percentile
 from bench.plan import make_plan, reference, rendered
 from bench.runner import collect
-from graph.build import STORE_DIR, current_build
-from graph.queries import names
+from graph.build.builder import STORE_DIR, current_build
 from graph.settings import Settings
+from graph.store.named_queries import names
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlparse
 import pytest
 
 from graph import DATA_DIR
-from graph.build import build
+from graph.build.builder import build
 from graph.settings import Settings
 from tests.conftest import _start_api
 

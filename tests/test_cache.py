@@ -15,10 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from graph.access import check
-from graph.build import current_build
+from graph.answers.check import check
+from graph.build.builder import current_build
 from graph.settings import Settings
-from graph.store import LRU, EmbeddedStore
+from graph.store.backends import LRU, EmbeddedStore
 
 AGK = "https://w3id.org/agrikg/ontology#"
 STATUS = "https://w3id.org/agrikg/access-status/"

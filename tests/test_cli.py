@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph import DATA_DIR
-from graph.build import build
+from graph.build.builder import build
 from graph.settings import Settings
 
 AGRIKG = str(Path(sys.executable).parent / "agrikg")

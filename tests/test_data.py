@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from graph import DATA_DIR, REFERENCE_DIR
-from graph.store import EmbeddedStore
+from graph.store.backends import EmbeddedStore
 
 SOURCE = DATA_DIR / "documents" / "000_5ab27165ece8beea.txt"
 SHARED_HS = Path(__file__).resolve().parents[2] / "shared" / "data" / "hs2022" / "harmonized-system.csv"

@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from graph import DATA_DIR
-from graph.build import build, current_build
+from graph.build.builder import build, current_build
 from graph.settings import Settings
 from tests.conftest import BIN, _start_api, free_port, until
 

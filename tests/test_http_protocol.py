@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 import pytest
 
-from graph.build import build, current_build
+from graph.build.builder import build, current_build
 from graph.settings import Settings
 from tests.conftest import _start_api
 

@@ -12,9 +12,9 @@ import pytest
 from nbclient import NotebookClient
 
 from graph import PROJECT_DIR
+from graph.answers.views import render_filtered
 from graph.settings import Settings
-from graph.store import open_store
-from graph.views import render_filtered
+from graph.store.backends import open_store
 
 NOTEBOOKS = PROJECT_DIR / "notebooks"
 NAMES = ["01-sparql-tour.ipynb", "02-exporter-walkthrough.ipynb", "03-network-analysis.ipynb"]

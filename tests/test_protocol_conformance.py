@@ -23,7 +23,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph.build import current_build
+from graph.build.builder import current_build
 from graph.settings import Settings
 from tests.conftest import _start_api, start_oxigraph
 

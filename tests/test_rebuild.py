@@ -19,10 +19,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph.build import build, current_build
-from graph.pins import LOCK_FILE
+from graph.build.builder import build, current_build
 from graph.settings import Settings
-from graph.store import open_store
+from graph.store.backends import open_store
+from graph.store.pins import LOCK_FILE
 from tests.conftest import BIN, _start_api, until
 
 BUILD = "Agrikg-Build"
@@ -287,7 +287,7 @@ def _open_under(pid: int, root: Path) -> list[str]:
 
 def _prune_now(home: Path) -> list[str]:
     """Build directories left after a prune (what the next build does)."""
-    from graph.build import prune
+    from graph.build.builder import prune
 
     prune(home / "builds", keep=1, current=(home / "current").resolve())
     return sorted(p.name for p in (home / "builds").iterdir() if not p.name.startswith("."))

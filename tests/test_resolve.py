@@ -10,9 +10,9 @@ import pytest
 from babel import Locale
 
 from graph import DATA_DIR
+from graph.answers.resolve import fold, resolve_market, resolve_product
 from graph.errors import ResolveError
 from graph.namespaces import LANGUAGES, MARKET
-from graph.resolve import fold, resolve_market, resolve_product
 
 
 def _id(resolved) -> str:

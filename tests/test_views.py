@@ -9,8 +9,8 @@ import re
 import httpx
 import pytest
 
-from graph.analytics import stats
-from graph.views import render_filtered
+from graph.answers.analytics import stats
+from graph.answers.views import render_filtered
 from tests.test_cli import run
 
 DATA_IRI = re.compile(r"https://w3id\.org/agrikg/[^\s\"'<>\\]*")
@@ -62,8 +62,8 @@ def test_filters_draw_what_was_asked(embedded, filters, nodes) -> None:
 
 
 def test_a_large_graph_is_cut_with_a_note(embedded) -> None:
-    from graph.network import Filters
-    from graph.views import render
+    from graph.answers.network import Filters
+    from graph.answers.views import render
 
     view = render(embedded, "ru", Filters(), limit=15)
     assert view.total_nodes == 44 and view.nodes <= 15
@@ -111,8 +111,8 @@ def test_stats_cli_and_analytics_route_agree(settings, api_embedded) -> None:
 def test_analytics_decides_as_the_check_does(embedded) -> None:
     """One rule for which record answers: every product in every market of /analytics has the
     status the check gives (inheritance through any broader path, complete coverage, ties)."""
-    from graph.access import check
-    from graph.resolve import market_index, product_index
+    from graph.answers.check import check
+    from graph.answers.resolve import market_index, product_index
 
     result = stats(embedded, "en")
     reached = {p["product"]: p["by_market"] for p in result["products"]}

@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import LANGS, Lang, ServiceDep, templates
 from api.models import NOT_FOUND_RESPONSE
-from graph.access import check
-from graph.catalog import list_markets, search_products
+from graph.answers.check import check
+from graph.answers.listings import list_markets, search_products
+from graph.answers.messages import words
 from graph.errors import ResolveError
-from graph.words import words
 
 router = APIRouter(tags=["Explore"])
 
@@ -108,7 +108,7 @@ def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
             responses={200: {"content": {"text/html": {}}}, **NOT_FOUND_RESPONSE})
 def explore(svc: ServiceDep, lang: Lang, market: Filter = None, product: Filter = None,
             status: Filter = None) -> HTMLResponse:
-    from graph.views import render_filtered  # networkx and pyvis: only for this page
+    from graph.answers.views import render_filtered  # networkx and pyvis: only for this page
 
     view = render_filtered(svc.store, lang, market=market, product=product, status=status)
     return HTMLResponse(view.html)
@@ -118,6 +118,6 @@ def explore(svc: ServiceDep, lang: Lang, market: Filter = None, product: Filter 
                                   "negotiations, centrality, shared markets",
             )
 def analytics(svc: ServiceDep, lang: Lang) -> dict[str, Any]:
-    from graph.analytics import stats  # networkx: only for analytics
+    from graph.answers.analytics import stats  # networkx: only for analytics
 
     return stats(svc.store, lang)

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import ServiceDep
 from graph.errors import StoreError
-from graph.queries import select
+from graph.store.named_queries import select
 
 router = APIRouter(tags=["Health"])
 

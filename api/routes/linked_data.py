@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from api.deps import ServiceDep, templates, wants_html
-from graph.linked import (
+from graph.endpoint.linked_data import (
     curie,
     dataset_description,
     describe,
@@ -20,9 +20,9 @@ from graph.linked import (
     page_rows,
     serialize,
 )
+from graph.endpoint.query_policy import NotAcceptable, negotiate
+from graph.endpoint.result_writers import FORMATS, Unwritable
 from graph.namespaces import BASE
-from graph.results import FORMATS, Unwritable
-from graph.sparql import NotAcceptable, negotiate
 
 router = APIRouter(tags=["Linked data"])
 

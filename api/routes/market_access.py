@@ -1,4 +1,4 @@
-"""The market-access JSON API: thin routes over graph.access and graph.catalog."""
+"""The market-access JSON API: thin routes over graph.answers.check and graph.answers.listings."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from fastapi.responses import Response
 
 from api.deps import LANGS, SERVED, Lang, ServiceDep, pick_language, varies_by
 from api.models import NOT_FOUND_RESPONSE, AccessAnswer
-from graph.access import check
-from graph.catalog import (
+from graph.answers.check import check
+from graph.answers.listings import (
     list_markets,
     market_overview,
     product_overview,
@@ -21,7 +21,7 @@ from graph.catalog import (
     source_detail,
     statuses,
 )
-from graph.resolve import resolve_market, resolve_product
+from graph.answers.resolve import resolve_market, resolve_product
 
 router = APIRouter(tags=["Market access"])
 

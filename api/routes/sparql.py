@@ -13,11 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import ServiceDep, templates, wants_html
-from graph import queries
-from graph.engine import QueryFailed, QueryJob
-from graph.results import FORMATS, RDF_FORMATS
-from graph.service import Served
-from graph.sparql import (
+from graph.endpoint.query_policy import (
     NotAcceptable,
     RefusedQuery,
     header_value,
@@ -27,6 +23,10 @@ from graph.sparql import (
     unknown_graphs,
     with_base,
 )
+from graph.endpoint.query_workers import QueryFailed, QueryJob
+from graph.endpoint.result_writers import FORMATS, RDF_FORMATS
+from graph.endpoint.served_build import Served
+from graph.store import named_queries as queries
 
 router = APIRouter(tags=["SPARQL 1.1 endpoint"])
 

@@ -15,7 +15,13 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph.results import TRUNCATION_LINK, Unwritable, write_result, write_solutions, write_triples
+from graph.endpoint.result_writers import (
+    TRUNCATION_LINK,
+    Unwritable,
+    write_result,
+    write_solutions,
+    write_triples,
+)
 from tests.conftest import ROW_CAP
 
 EVERYTHING = "SELECT * WHERE { ?s ?p ?o }"
@@ -224,8 +230,8 @@ def test_the_writer_raises_unwritable_not_a_value_error(query, fmt) -> None:
 def odd_graph(tmp_path_factory: pytest.TempPathFactory):
     """The API over a graph built with --from that holds what RDF/XML cannot write: a
     predicate without an XML name, a control character."""
-    from graph.build import build
-    from graph.generate import write
+    from graph.build.builder import build
+    from graph.build.generator import write
     from graph.settings import Settings
     from tests.conftest import _start_api
 

@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from graph.access import (
+from graph.answers.check import (
     ACCESS_SCHEME,
     PERMITTED,
     UNKNOWN,
@@ -22,11 +22,11 @@ from graph.access import (
     status_label,
     vocabulary,
 )
+from graph.answers.resolve import Resolved, fold, market_index, product_index
 from graph.errors import ResolveError
 from graph.namespaces import MARKET, STATEMENT
-from graph.queries import IRI, select
-from graph.resolve import Resolved, fold, market_index, product_index
-from graph.store import Row, Store, cached
+from graph.store.backends import Row, Store, cached
+from graph.store.named_queries import IRI, select
 
 
 def _product(store: Store, iri: str, lang: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ background while the old one goes on answering, and a build that fails the check
 served. Every
 request pins the build it started on (`Service.acquire`) and is answered wholly from it; a
 build replaced by a newer one is closed when its last request is done, and is kept from
-being pruned (graph.pins) until then. A remote endpoint that is down does not stop the API
+being pruned (graph.store.pins) until then. A remote endpoint that is down does not stop the API
 from starting: requests are answered 503 until it is back, and the named graphs it holds are
 fetched once it answers."""
 
@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.build import INFO_FILE, build, build_info, current_build, with_extras
-from graph.engine import QueryFailed, QueryJob, RemoteEngine, WorkerPool
+from graph.endpoint.query_workers import QueryFailed, QueryJob, RemoteEngine, WorkerPool
+from graph.endpoint.result_writers import Written
 from graph.errors import BuildError, StoreError
-from graph.pins import BuildGone, BuildPin
-from graph.queries import select
-from graph.results import Written
 from graph.settings import Settings
-from graph.store import LRU, EmbeddedStore, RemoteStore, Store, lru
+from graph.store.backends import LRU, EmbeddedStore, RemoteStore, Store, lru
+from graph.store.builds import INFO_FILE, build_info, current_build, with_extras
+from graph.store.named_queries import select
+from graph.store.pins import BuildGone, BuildPin
 
 log = logging.getLogger("agrikg.service")
 RETRY_SECONDS = 1.0
@@ -169,7 +169,8 @@ class Service:
         for _ in range(10):  # the build pruned between reading `current` and pinning it
             path = current_build(self.settings)
             if path is None:
-                path = (await asyncio.to_thread(build, self.settings)).path
+                raise StoreError(f"no graph has been built in {self.settings.home}; run "
+                                 "`agrikg build` (`agrikg serve` builds it first)")
             try:
                 self.served = await self._open(path)
                 return

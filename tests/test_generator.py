@@ -12,10 +12,10 @@ import pyoxigraph
 import pytest
 from rdflib import Graph
 
-from graph.access import check
-from graph.generate import generate, write
-from graph.store import EmbeddedStore
-from graph.validate import check_hs_codes, check_shapes, load_shapes
+from graph.answers.check import check
+from graph.build.generator import generate, write
+from graph.build.validation import check_hs_codes, check_shapes, load_shapes
+from graph.store.backends import EmbeddedStore
 
 SMALL = 10_000
 PREFIXES = """PREFIX agk:  <https://w3id.org/agrikg/ontology#>

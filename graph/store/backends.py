@@ -14,10 +14,10 @@ from typing import Protocol, TypeVar
 import httpx
 import pyoxigraph
 
-from graph.build import STORE_DIR, build, current_build
 from graph.errors import StoreError
-from graph.pins import BuildGone, BuildPin
 from graph.settings import Settings
+from graph.store.builds import STORE_DIR, current_build
+from graph.store.pins import BuildGone, BuildPin
 
 Row = dict[str, str]
 T = TypeVar("T")
@@ -186,20 +186,16 @@ def lru(store: Store, key: str, max_items: int, max_cost: int | None = None) -> 
     return found
 
 
-def open_store(settings: Settings, build_if_missing: bool = True,
-               progress: Callable[[str], None] = lambda _: None) -> Store:
+def open_store(settings: Settings) -> Store:
     """The remote endpoint when one is configured, else the embedded store of the current
-    build (building it first when nothing has been built yet)."""
+    build. Nothing built yet is a StoreError: the read side never builds (the CLI and the
+    notebooks call graph.build.builder.ensure_built first)."""
     if settings.endpoint:
         return RemoteStore(settings.endpoint, timeout=settings.endpoint_timeout)
     for _ in range(10):  # a build pruned between reading `current` and pinning it: read again
         path = current_build(settings)
         if path is None:
-            if not build_if_missing:
-                raise StoreError(f"no graph has been built in {settings.home}; run `agrikg "
-                                 "build`")
-            progress(f"no graph built yet in {settings.home}: building it first")
-            path = build(settings, progress).path
+            raise StoreError(f"no graph has been built in {settings.home}; run `agrikg build`")
         try:
             pin = BuildPin(path)
         except BuildGone:

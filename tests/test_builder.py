@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from graph import DATA_DIR
-from graph.access import check
-from graph.build import build, current_build
+from graph.answers.check import check
+from graph.build.builder import build, current_build
 from graph.errors import BuildError
 from graph.settings import Settings
-from graph.store import EmbeddedStore
+from graph.store.backends import EmbeddedStore
 
 
 @pytest.fixture
@@ -195,7 +195,7 @@ STATUS = "https://w3id.org/agrikg/ontology#accessStatus"
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated graph of about 10^4 triples (`agrikg generate --triples 10000`)."""
-    from graph.generate import write
+    from graph.build.generator import write
 
     path = tmp_path_factory.mktemp("generated") / "g4.nt"
     write(path, 10_000, seed=7)

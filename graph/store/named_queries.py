@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph
 
 from graph import QUERIES_DIR
-from graph.store import Row, Store
+from graph.store.backends import Row, Store
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 

@@ -1,6 +1,6 @@
 """Confine a query worker before it opens the store: no network, bounded memory, no core dump.
 
-The SPARQL guard (graph/sparql.py) refuses SERVICE on a parse, but pyoxigraph's `Store.query`
+The SPARQL guard (graph/endpoint/query_policy.py) refuses SERVICE on a parse, but pyoxigraph's `Store.query`
 evaluates SERVICE with its own HTTP client in Rust, which no Python socket patch reaches, and
 it has no switch to turn it off. So each worker process moves into a network namespace of its
 own (only a loopback interface, down): whatever the engine tries, no connection can be opened,
@@ -116,7 +116,7 @@ def confine(memory_mb: int) -> Confinement:
                        "; ".join(why for _, why in layers if why), memory_mb)
 
 
-_PROBE = "import sys; sys.path.insert(0, sys.argv[1]); from graph.sandbox import probe_main; " \
+_PROBE = "import sys; sys.path.insert(0, sys.argv[1]); from graph.endpoint.sandbox import probe_main; " \
          "probe_main()"
 
 
@@ -132,7 +132,7 @@ def probe(memory_mb: int = 0) -> Confinement:
     import json
     from pathlib import Path
 
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(__file__).resolve().parents[2])
     done = subprocess.run([sys.executable, "-c", _PROBE, root, str(memory_mb)],
                           capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
     try:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from graph.answers.resolve import market_index, product_index
 from graph.namespaces import MARKET
-from graph.queries import IRI, select
-from graph.resolve import market_index, product_index
-from graph.store import Store
+from graph.store.backends import Store
+from graph.store.named_queries import IRI, select
 
 PRODUCT_KIND, MARKET_KIND = "product", "market"
 RECORD_EDGE, BROADER_EDGE = "record", "broader"

@@ -9,11 +9,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph.endpoint.result_writers import PREFIXES as RESULT_PREFIXES
+from graph.endpoint.result_writers import serialize_triples
 from graph.namespaces import BASE, DATASET, PREFIXES
-from graph.queries import IRI, select
-from graph.results import PREFIXES as RESULT_PREFIXES
-from graph.results import serialize_triples
-from graph.store import Store
+from graph.store.backends import Store
+from graph.store.named_queries import IRI, select
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 DESCRIPTION = ("Markets, HS-coded products and market-access records with their status, "

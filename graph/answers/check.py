@@ -16,10 +16,15 @@ from typing import Any
 
 from rdflib.namespace import SKOS
 
-from graph.hs import span
-from graph.namespaces import AGK, MARKET
-from graph.queries import IRI, select
-from graph.resolve import (
+from graph.answers.hs_coverage import span
+from graph.answers.messages import (
+    FIELDS,
+    PERMITTED_NOTE,
+    PERMITTED_NOTE_UNKNOWN,
+    PERMITTED_VALUE,
+    as_of_phrase,
+)
+from graph.answers.resolve import (
     ProductIndex,
     Resolved,
     market_index,
@@ -27,14 +32,9 @@ from graph.resolve import (
     resolve_market,
     resolve_product,
 )
-from graph.store import Row, Store, cached, lru
-from graph.words import (
-    FIELDS,
-    PERMITTED_NOTE,
-    PERMITTED_NOTE_UNKNOWN,
-    PERMITTED_VALUE,
-    as_of_phrase,
-)
+from graph.namespaces import AGK, MARKET
+from graph.store.backends import Row, Store, cached, lru
+from graph.store.named_queries import IRI, select
 
 UNKNOWN = "unknown"
 # Whether supply is possible, as agrikg reads each status: no source states it (the answer's

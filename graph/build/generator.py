@@ -8,7 +8,7 @@ the HS nomenclature and the number of markets, never on the number of triples as
 What is real and what is synthetic:
 
 - the ontology and both status schemes are the project's own files (ontology/*.ttl);
-- markets are every ISO 3166-1 country, exactly as `graph.markets.market_graph()` makes them;
+- markets are every ISO 3166-1 country, exactly as `graph.build.market_vocabulary.market_graph()` makes them;
 - products are the HS 2022 nomenclature (graph/reference/hs2022.csv) with its English
   descriptions; their Kazakh and Russian labels ("ҮС 0204.21 тауары", "Товар ТН ВЭД 0204.21")
   are **synthetic** placeholders, not translations;
@@ -125,7 +125,7 @@ def market_lines() -> tuple[tuple[str, ...], dict[str, tuple[str, str, str]]]:
     from rdflib import Literal
     from rdflib.namespace import SKOS
 
-    from graph.markets import market_graph
+    from graph.build.market_vocabulary import market_graph
 
     graph = market_graph()
     names: dict[str, dict[str, str]] = {}
@@ -197,7 +197,7 @@ def product_lines(hs: HSCode, top: bool) -> list[str]:
 
 
 def scheme_lines() -> list[str]:
-    """The product scheme, as graph/curated.py describes it."""
+    """The product scheme, as graph/build/curated_files.py describes it."""
     return [
         _triple(SCHEME, TYPE, _agk("ProductScheme")),
         _triple(SCHEME, TYPE, f"<{_SKOS}ConceptScheme>"),
@@ -262,7 +262,7 @@ SPEAKERS = [
 
 
 def agent_lines() -> list[str]:
-    """Organisations, people and roles, typed as graph/curated.py types them."""
+    """Organisations, people and roles, typed as graph/build/curated_files.py types them."""
     lines: list[str] = []
     for agent, names in ORGANISATIONS.items():
         node = _iri("agent", agent)

@@ -3,7 +3,7 @@
 Each problem names the resource, the file and line it came from, and the rule it breaks. The
 curated build checks an rdflib graph with pySHACL (small, and pySHACL's results are the
 reference); a build from a large file checks the store itself, the shapes run as SPARQL by
-graph/conformance.py. Both report the same Problems.
+graph/build/shapes_as_sparql.py. Both report the same Problems.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH, SKOS
 
-from graph import ONTOLOGY_DIR, REFERENCE_DIR, conformance
+from graph import ONTOLOGY_DIR, REFERENCE_DIR
+from graph.build import shapes_as_sparql as conformance
 from graph.errors import Origin, Problem
 from graph.namespaces import AGK
+from graph.store.named_queries import load
 
 
 @lru_cache(maxsize=1)
@@ -61,9 +63,8 @@ def check_store(store: pyoxigraph.Store, shapes: Graph,
         problems.append(Problem(focus, origins.get(focus),
                                 _rule_name(shapes, violation.shape, URIRef(violation.path)),
                                 violation.message + detail))
-    # Imported here: graph.store still imports the builder (issue 11 removes that), so a
+    # Imported here: graph.store.backends still imports the builder (issue 11 removes that), so a
     # module-level import of the query loader would be circular.
-    from graph.queries import load
 
     codes = ((_text(s["product"]), _text(s["code"])) for s in store.query(load("hs_codes").text))
     problems += hs_code_problems(codes, origins)

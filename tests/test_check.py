@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.access import check
+from graph.answers.check import check
+from graph.answers.messages import as_of_phrase
 from graph.errors import ResolveError
-from graph.words import as_of_phrase
 
 RECORD = "https://w3id.org/agrikg/record/"
 

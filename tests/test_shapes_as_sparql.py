@@ -10,11 +10,11 @@ from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SH, SKOS, XSD
 
-from graph.build import combine
-from graph.conformance import Translator, UnsupportedShape, validate
+from graph.build.builder import combine
+from graph.build.shapes_as_sparql import Translator, UnsupportedShape, validate
+from graph.build.validation import check_store, load_shapes
 from graph.namespaces import ACCESS_STATUS, AGK, MARKET, PRODUCT, RECORD, STATEMENT
 from graph.settings import Settings
-from graph.validate import check_store, load_shapes
 
 
 @pytest.fixture(scope="module")

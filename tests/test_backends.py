@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from graph.errors import StoreError
-from graph.store import RemoteStore
+from graph.store.backends import RemoteStore
 from tests.conftest import free_port
 
 

@@ -10,10 +10,10 @@ from typing import Any
 import networkx as nx
 from networkx.algorithms import bipartite
 
-from graph.access import UNKNOWN, decide_all
-from graph.network import BROADER_EDGE, MARKET_KIND, PRODUCT_KIND, RECORD_EDGE, projection
-from graph.resolve import ProductIndex
-from graph.store import Store
+from graph.answers.check import UNKNOWN, decide_all
+from graph.answers.network import BROADER_EDGE, MARKET_KIND, PRODUCT_KIND, RECORD_EDGE, projection
+from graph.answers.resolve import ProductIndex
+from graph.store.backends import Store
 
 PENDING = {"requirements-planned"}
 

@@ -27,18 +27,17 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, RDF, SKOS, VOID, XSD
 
-from graph.conformance import Translator, UnsupportedShape
-from graph.curated import Curated, load_curated
+from graph.build.shapes_as_sparql import Translator, UnsupportedShape
+from graph.build.curated_files import Curated, load_curated
 from graph.errors import BuildError, Origin, Problem
-from graph.markets import market_graph
+from graph.build.market_vocabulary import market_graph
 from graph.namespaces import DATASET, PREFIXES
-from graph.pins import remove_unless_pinned
+from graph.store.builds import INFO_FILE, STORE_DIR, current_build, parse_extra, with_extras  # noqa: F401 (re-exported for the CLI)
+from graph.store.pins import remove_unless_pinned
 from graph.settings import Settings
-from graph.validate import check_hs_codes, check_shapes, check_store, load_shapes, ontology_line
+from graph.build.validation import check_hs_codes, check_shapes, check_store, load_shapes, ontology_line
 
-STORE_DIR = "store"
 DUMPS = {"graph.nt": "nt", "graph.ttl": "turtle", "graph.jsonld": "json-ld"}
-INFO_FILE = "build.json"
 
 Progress = Callable[[str], None]
 
@@ -428,70 +427,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def current_build(settings: Settings) -> Path | None:
-    """The served build directory, or None when nothing has been built yet."""
-    link = settings.current
-    if not link.exists():
-        return None
-    path = link.resolve()
-    return path if (path / INFO_FILE).exists() else None
-
-
-def build_info(settings: Settings) -> dict | None:
+def ensure_built(settings: Settings, progress: Progress = lambda _: None) -> Path:
+    """The current build, building it first when nothing has been built yet: what `agrikg
+    serve`, `agrikg check` and the notebooks do before they open the store."""
     path = current_build(settings)
     if path is None:
-        return None
-    return json.loads((path / INFO_FILE).read_text(encoding="utf-8")) | {"path": str(path)}
-
-
-def parse_extra(spec: str) -> tuple[Path, str]:
-    """`FILE=GRAPH_IRI` -> (file, graph IRI), checked: the file exists, the IRI is absolute."""
-    file, sep, graph = spec.rpartition("=")
-    if not sep or not file or not graph:
-        raise BuildError([Problem(spec, None, "--extra", "expected FILE=GRAPH_IRI")])
-    path = Path(file).expanduser()
-    if not path.is_file():
-        raise BuildError([Problem(spec, None, "--extra", f"no such file: {path}")])
-    try:
-        pyoxigraph.NamedNode(graph)
-    except ValueError as exc:
-        raise BuildError([Problem(spec, None, "--extra", f"not an IRI: {graph} ({exc})")]) from None
-    if not graph.split(":", 1)[0].isalpha():
-        raise BuildError([Problem(spec, None, "--extra", f"not an absolute IRI: {graph}")])
-    return path, graph
-
-
-def with_extras(build_path: Path, extras: list[str]) -> Path:
-    """The store to serve when extra files are to be served as named graphs: a checkpoint of
-    the build's store (hard links, instant) with the files loaded into their graphs. The build
-    itself is never written to; the overlay is made once per build and set of files."""
-    if not extras:
-        return build_path / STORE_DIR
-    parsed = [parse_extra(spec) for spec in extras]
-    digest = hashlib.sha256()
-    for path, graph in parsed:
-        stat = path.stat()
-        digest.update(f"{path.resolve()}|{graph}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    overlay = build_path / f"overlay-{digest.hexdigest()[:16]}"
-    if overlay.is_dir():
-        return overlay
-    partial = overlay.with_name(overlay.name + f".{os.getpid()}.partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    try:
-        pyoxigraph.Store.read_only(str(build_path / STORE_DIR)).backup(str(partial))
-        store = pyoxigraph.Store(str(partial))
-        for path, graph in parsed:
-            try:
-                fmt = pyoxigraph.RdfFormat.from_extension(path.suffix.lstrip(".") or "nt")
-                store.load(path=str(path), format=fmt or pyoxigraph.RdfFormat.N_TRIPLES,
-                           to_graph=pyoxigraph.NamedNode(graph))
-            except (SyntaxError, ValueError, OSError) as exc:
-                raise BuildError([Problem(str(path), Origin(str(path)), "--extra",
-                                          f"cannot load as RDF: {exc}")]) from None
-        store.flush()
-        del store
-        partial.rename(overlay)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    return overlay
+        progress(f"no graph built yet in {settings.home}: building it first")
+        path = build(settings, progress).path
+    return path

@@ -33,7 +33,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from graph.results import FORMATS
+from graph.endpoint.result_writers import FORMATS
 
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 DEFAULT_FORMAT = {"SELECT": "json", "ASK": "json", "CONSTRUCT": "turtle", "DESCRIBE": "turtle"}

@@ -7,7 +7,7 @@ and a new standby is started, so the other queries go on being answered. Against
 endpoint the query is forwarded and the answer is read whole and parsed before anything is sent on, so a
 body the backend cut short is reported, never passed on.
 
-Each worker is confined before it opens the store (graph/sandbox.py): a network namespace of
+Each worker is confined before it opens the store (graph/endpoint/sandbox.py): a network namespace of
 its own and a seccomp filter against IP sockets, so even a SERVICE the guard missed cannot open
 a connection, and a memory limit, so a query that would take gigabytes aborts its worker
 (replaced like one past its time limit).
@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from graph.results import Unwritable, Written, write_result
-from graph.sandbox import Confinement
+from graph.endpoint.result_writers import Unwritable, Written, write_result
+from graph.endpoint.sandbox import Confinement
 
 # httpx (and the rich and pygments its command line pulls in) is imported by the remote engine
 # only, so query workers do not carry it.
@@ -113,7 +113,7 @@ def execute(store: ox.Store, job: QueryJob) -> Written:
 def _worker_main(store_path: str, conn: Connection, confinement: Confinement | None = None,
                  required: bool = False) -> None:
     """A worker process: open the store read-only, then answer jobs until the pipe closes.
-    `confinement` is what graph.sandbox did to this process before anything else ran."""
+    `confinement` is what graph.endpoint.sandbox did to this process before anything else ran."""
     info = confinement.as_dict() if confinement else None
     if required and not (confinement and confinement.isolated):
         conn.send(("refused", info))
@@ -139,8 +139,9 @@ def _worker_main(store_path: str, conn: Connection, confinement: Confinement | N
 
 # The worker confines itself first, before it imports pyoxigraph (unshare(CLONE_NEWUSER) needs a
 # process with one thread) and long before it reads any query.
-_WORKER = "import sys; sys.path.insert(0, sys.argv[3]); from graph.sandbox import confine; " \
-          "c = confine(int(sys.argv[4])); from graph.engine import worker_entry; worker_entry(c)"
+_WORKER = ("import sys; sys.path.insert(0, sys.argv[3]); "
+           "from graph.endpoint.sandbox import confine; c = confine(int(sys.argv[4])); "
+           "from graph.endpoint.query_workers import worker_entry; worker_entry(c)")
 
 
 def worker_entry(confinement: Confinement) -> None:
@@ -199,7 +200,7 @@ class WorkerPool:
     spares: int = 1
     memory_mb: int = 0  # 0: no limit
     sandbox: str = "preferred"  # or "required": no worker that could reach the network
-    # What the last worker started reported of its confinement (graph.sandbox.Confinement).
+    # What the last worker started reported of its confinement (graph.endpoint.sandbox.Confinement).
     confinement: Confinement | None = field(default=None, init=False)
     _idle: asyncio.Queue = field(default=None, init=False)  # type: ignore[assignment]
     _all: set = field(default_factory=set, init=False)
@@ -228,7 +229,7 @@ class WorkerPool:
         try:
             process = subprocess.Popen(
                 [sys.executable, "-c", _WORKER, str(self.store_path), str(child.fileno()),
-                 str(Path(__file__).resolve().parent.parent), str(self.memory_mb), self.sandbox],
+                 str(Path(__file__).resolve().parents[2]), str(self.memory_mb), self.sandbox],
                 pass_fds=[child.fileno()], stdin=subprocess.DEVNULL)
         except BaseException:
             parent.close()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph import QUERIES_DIR, queries
-from graph.queries import IRI, render, select
+from graph import QUERIES_DIR
+from graph.store import named_queries as queries
+from graph.store.named_queries import IRI, render, select
 
 P = "https://w3id.org/agrikg/"
 
@@ -85,9 +86,9 @@ SELECT ?record ?relation ?status WHERE {
 
 
 def test_access_queries_find_what_the_plain_formulation_finds(embedded) -> None:
-    from graph.access import access_rows
+    from graph.answers.check import access_rows
+    from graph.answers.resolve import market_index, product_index
     from graph.namespaces import MARKET
-    from graph.resolve import market_index, product_index
 
     exporter = str(MARKET["KZ"])
     markets = sorted({r["m"] for r in embedded.select(

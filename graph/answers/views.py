@@ -17,12 +17,13 @@ import pyvis
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
-from graph.access import ACCESS_SCHEME, VET_SCHEME, status_label, vocabulary
+from graph import PACKAGE_DIR
+from graph.answers.check import ACCESS_SCHEME, VET_SCHEME, status_label, vocabulary
+from graph.answers.messages import words as words_in
+from graph.answers.network import BROADER_EDGE, MARKET_KIND, RECORD_EDGE, Filters, projection
+from graph.answers.resolve import resolve_market, resolve_product
 from graph.errors import ResolveError
-from graph.network import BROADER_EDGE, MARKET_KIND, RECORD_EDGE, Filters, projection
-from graph.resolve import resolve_market, resolve_product
-from graph.store import Store
-from graph.words import words as words_in
+from graph.store.backends import Store
 
 MAX_NODES = 300
 STATUS_COLOURS = {
@@ -51,7 +52,7 @@ WORDS = {
     "counts": {"en": "Nodes: {nodes} · links: {edges}", "ru": "Узлы: {nodes} · связи: {edges}",
                "kk": "Түйіндер: {nodes} · байланыстар: {edges}"},
 }
-_ENV = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+_ENV = Environment(loader=FileSystemLoader(str(PACKAGE_DIR / "templates")),
                    autoescape=select_autoescape(["html"]))
 
 

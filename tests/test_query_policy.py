@@ -1,12 +1,12 @@
-"""graph/sparql.py's policy, table by table, without a server: what a query may do is decided
+"""graph/endpoint/query_policy.py's policy, table by table, without a server: what a query may do is decided
 on the grammar's terminals and on rdflib's parse, never on patterns."""
 
 from __future__ import annotations
 
 import pytest
 
-from graph import sparql
-from graph.sparql import (
+from graph.endpoint import query_policy as sparql
+from graph.endpoint.query_policy import (
     RefusedQuery,
     expand_codepoints,
     header_value,

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from graph.errors import ResolveError
 from graph.namespaces import MARKET, PRODUCT
-from graph.queries import select
-from graph.store import Store, cached
+from graph.store.backends import Store, cached
+from graph.store.named_queries import select
 
 # Kazakh letters a Russian keyboard lacks, folded to the letter people type instead.
 _KAZAKH = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у",

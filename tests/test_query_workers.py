@@ -20,9 +20,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph.build import current_build
-from graph.engine import QueryFailed, QueryJob, WorkerPool, _worker_main, execute
-from graph.sandbox import Confinement, probe
+from graph.build.builder import current_build
+from graph.endpoint.query_workers import QueryFailed, QueryJob, WorkerPool, _worker_main, execute
+from graph.endpoint.sandbox import Confinement, probe
 from graph.settings import Settings
 from tests.conftest import _start_api
 from tests.test_cli import run
@@ -130,11 +130,11 @@ def test_a_worker_cannot_connect_even_when_the_guard_is_bypassed(store_path: Pat
 
 _SECCOMP_ONLY = """
 import sys
-from graph.sandbox import refuse_ip_sockets
+from graph.endpoint.sandbox import refuse_ip_sockets
 held, why = refuse_ip_sockets()
 assert held, why
 import pyoxigraph as ox
-from graph.engine import QueryFailed, QueryJob, execute
+from graph.endpoint.query_workers import QueryFailed, QueryJob, execute
 try:
     execute(ox.Store.read_only(sys.argv[1]), QueryJob(sys.argv[2], "json", 10))
 except QueryFailed as exc:
