@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast wheel-check build check lint clean browser fuzz bench bench-quick wrk
+.PHONY: run test test-fast wheel-check build check lint clean browser haproxy fuzz bench bench-quick wrk
 
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM ?= /usr/bin/chromium
@@ -29,8 +29,20 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+## install Debian's haproxy when it is missing, for the replica tests (tests/test_replicas.py) and
+## deploy/haproxy.cfg; the package's own service is kept from starting (policy-rc.d, removed after)
+haproxy:
+	@command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || { \
+	  echo "installing haproxy (Debian package) for the replica tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  NOSTART=$$( [ -e /usr/sbin/policy-rc.d ] || echo yes ); \
+	  [ -z "$$NOSTART" ] || printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; \
+	  [ -z "$$NOSTART" ] || $$SUDO chmod +x /usr/sbin/policy-rc.d; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq haproxy >/dev/null; \
+	  status=$$?; [ -z "$$NOSTART" ] || $$SUDO rm -f /usr/sbin/policy-rc.d; exit $$status; }
+
 ## the whole suite, as CI runs it (.ci/run); includes the wheel job (tests/test_wheel.py)
-test: $(STAMP) browser
+test: $(STAMP) browser haproxy
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
