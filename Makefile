@@ -82,8 +82,9 @@ wrk:
 
 ## the full benchmark (about 10 min): bench/results/REPORT.md, results.json, latency.png
 ## e.g. make bench BENCH_ARGS="--sizes 1e4,1e5,1e6,1e7"
-bench: $(BENCH_STAMP) wrk
+bench: $(BENCH_STAMP) wrk haproxy
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.replicas
 
 ## the same code at small sizes in under 2 minutes: bench/results/quick/
 bench-quick: $(BENCH_STAMP) wrk

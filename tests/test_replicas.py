@@ -6,25 +6,19 @@ fails, and each killed replica rejoins when it is started again. Only loopback i
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
 
-from graph import PROJECT_DIR
+from bench.replicas import CONFIG, Deployment, clean_env, deployment, haproxy_binary
 from graph.settings import Settings
 from graph.store.builds import current_build
-from tests.conftest import BIN, free_port, until
+from tests.conftest import until
 
-CONFIG = PROJECT_DIR / "deploy" / "haproxy.cfg"
 # The health check runs every 0.5 s and takes a server out after 2 failures (deploy/haproxy.cfg):
 # within about a second of a kill the balancer no longer sends it anything. GRACE is what the test
 # allows it, with room for a loaded machine; requests in it may fail, none after it.
@@ -36,130 +30,11 @@ PATHS = ("/access?product=wheat&market=CN", "/access?product=beef&market=IR&lang
          "/", "/markets/CN", "/products/wheat", "/health")
 
 
-def _haproxy() -> str:
-    found = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin")
-    assert found, "HAProxy is not installed: `make haproxy` installs Debian's package"
-    return found
-
-
-@dataclass
-class Replica:
-    """A server process on a fixed loopback port, so that a restart comes back where the
-    balancer expects it."""
-
-    name: str
-    argv: list[str]
-    env: dict[str, str]
-    ready_url: str
-    log: Path
-    process: subprocess.Popen | None = field(default=None, repr=False)
-
-    def start(self) -> None:
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(self.argv, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT)
-        if not until(60, self._ready):
-            self.kill()
-            raise RuntimeError(f"{self.name} did not start: {self.log.read_text()[-1500:]}")
-
-    def _ready(self) -> bool:
-        assert self.process is not None
-        if self.process.poll() is not None:
-            raise RuntimeError(f"{self.name} exited: {self.log.read_text()[-1500:]}")
-        try:
-            return httpx.get(self.ready_url, timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def kill(self) -> None:
-        """SIGKILL: a replica that dies, not one that shuts down politely."""
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
-
-
-@dataclass
-class Deployment:
-    base: str
-    socket_path: Path
-    sparql: list[Replica]
-    api: list[Replica]
-
-    def server_states(self, column: str = "status") -> dict[str, str]:
-        """A column of HAProxy's `show stat` for each server, from its admin socket: `status`
-        (UP, DOWN, ...) or `stot` (sessions it was given so far)."""
-        with socket.socket(socket.AF_UNIX) as sock:
-            sock.connect(str(self.socket_path))
-            sock.sendall(b"show stat\n")
-            data = b""
-            while chunk := sock.recv(65536):
-                data += chunk
-        lines = data.decode().splitlines()
-        header = lines[0].lstrip("# ").split(",")
-        states = {}
-        for line in lines[1:]:
-            row = dict(zip(header, line.split(","), strict=False))
-            if row.get("svname") not in (None, "FRONTEND", "BACKEND"):
-                states[row["svname"]] = row[column]
-        return states
-
-
 @pytest.fixture(scope="module")
-def deployment(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    haproxy = _haproxy()
-    oxigraph = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
-    assert oxigraph, "the oxigraph server binary (PyPI package `oxigraph`) is not installed"
-    work = tmp_path_factory.mktemp("replicas")
-    dump = current_build(settings) / "graph.nt"
-    lb_api, lb_sparql = free_port(), free_port()
-    sparql: list[Replica] = []
-    for i in (1, 2):
-        location = work / f"oxigraph-{i}"
-        subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(dump)],
-                       check=True, capture_output=True, timeout=120)
-        port = free_port()
-        sparql.append(Replica(
-            f"sparql{i}", [oxigraph, "serve-read-only", "--location", str(location), "--bind",
-                           f"127.0.0.1:{port}"], _clean_env(),
-            f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", work / f"sparql{i}.log"))
-    api: list[Replica] = []
-    for i in (1, 2):
-        port = free_port()
-        env = _clean_env() | {"AGRIKG_HOME": str(settings.home), "AGRIKG_PORT": str(port),
-                              "AGRIKG_ENDPOINT": f"http://127.0.0.1:{lb_sparql}/query"}
-        api.append(Replica(f"api{i}", [str(BIN / "agrikg"), "serve"], env,
-                           f"http://127.0.0.1:{port}/health", work / f"api{i}.log"))
-    socket_path = work / "haproxy.sock"
-    lb_env = _clean_env() | {
-        "AGRIKG_LB_API": f"127.0.0.1:{lb_api}", "AGRIKG_LB_SPARQL": f"127.0.0.1:{lb_sparql}",
-        "AGRIKG_LB_SOCKET": str(socket_path),
-        "AGRIKG_SPARQL_1": sparql[0].ready_url.split("/")[2],
-        "AGRIKG_SPARQL_2": sparql[1].ready_url.split("/")[2],
-        "AGRIKG_API_1": api[0].ready_url.split("/")[2],
-        "AGRIKG_API_2": api[1].ready_url.split("/")[2]}
-    check = subprocess.run([haproxy, "-c", "-q", "-f", str(CONFIG)], env=lb_env,
-                           capture_output=True, text=True)
-    assert check.returncode == 0, check.stdout + check.stderr
-    for replica in sparql:
-        replica.start()
-    balancer = subprocess.Popen([haproxy, "-db", "-f", str(CONFIG)], env=lb_env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        for replica in api:
-            replica.start()
-        deployment = Deployment(f"http://127.0.0.1:{lb_api}", socket_path, sparql, api)
-        assert until(30, lambda: set(deployment.server_states().values()) == {"UP"}), \
-            deployment.server_states()
-        yield deployment
-    finally:
-        for replica in [*api, *sparql]:
-            replica.kill()
-        balancer.terminate()
-        balancer.wait(timeout=10)
+def running(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    with deployment(settings.home, current_build(settings) / "graph.nt",
+                    tmp_path_factory.mktemp("replicas")) as started:
+        yield started
 
 
 class Load:
@@ -203,30 +78,30 @@ class Load:
         return sum(1 for r in self.results if after <= r[0] < before)
 
 
-def test_the_config_is_valid_for_haproxy() -> None:
-    env = _clean_env() | {name: "127.0.0.1:1" for name in (
+def test_the_config_is_valid_forhaproxy_binary() -> None:
+    env = clean_env() | {name: "127.0.0.1:1" for name in (
         "AGRIKG_LB_API", "AGRIKG_LB_SPARQL", "AGRIKG_API_1", "AGRIKG_API_2", "AGRIKG_SPARQL_1",
         "AGRIKG_SPARQL_2")} | {"AGRIKG_LB_SOCKET": "/tmp/agrikg-haproxy-check.sock"}
-    done = subprocess.run([_haproxy(), "-c", "-q", "-f", str(CONFIG)], env=env,
+    done = subprocess.run([haproxy_binary(), "-c", "-q", "-f", str(CONFIG)], env=env,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_every_route_answers_through_the_balancer(deployment: Deployment) -> None:
+def test_every_route_answers_through_the_balancer(running: Deployment) -> None:
     for path in PATHS:
-        assert httpx.get(deployment.base + path, timeout=15).status_code == 200, path
+        assert httpx.get(running.base + path, timeout=15).status_code == 200, path
 
 
-def test_no_request_fails_after_a_replica_dies_and_each_rejoins(deployment: Deployment) -> None:
-    with Load(deployment.base) as load:
+def test_no_request_fails_after_a_replica_dies_and_each_rejoins(running: Deployment) -> None:
+    with Load(running.base) as load:
         time.sleep(2)
         killed_sparql = time.monotonic()
-        deployment.sparql[0].kill()
-        assert until(GRACE + 10, lambda: deployment.server_states()["sparql1"].startswith("DOWN"))
+        running.sparql[0].kill()
+        assert until(GRACE + 10, lambda: running.server_states()["sparql1"].startswith("DOWN"))
         time.sleep(2)
         killed_api = time.monotonic()
-        deployment.api[0].kill()
-        assert until(GRACE + 10, lambda: deployment.server_states()["api1"].startswith("DOWN"))
+        running.api[0].kill()
+        assert until(GRACE + 10, lambda: running.server_states()["api1"].startswith("DOWN"))
         time.sleep(3)
         both_down_until = time.monotonic()
     # The load was really offered, around each kill and after it.
@@ -238,13 +113,13 @@ def test_no_request_fails_after_a_replica_dies_and_each_rejoins(deployment: Depl
         load.failures()[:5]
 
     # Started again on the same ports, both come back UP and take requests again.
-    deployment.sparql[0].start()
-    deployment.api[0].start()
-    assert until(30, lambda: set(deployment.server_states().values()) == {"UP"}), \
-        deployment.server_states()
-    given = {name: int(n) for name, n in deployment.server_states("stot").items()}
-    with Load(deployment.base) as load:
+    running.sparql[0].start()
+    running.api[0].start()
+    assert until(30, lambda: set(running.server_states().values()) == {"UP"}), \
+        running.server_states()
+    given = {name: int(n) for name, n in running.server_states("stot").items()}
+    with Load(running.base) as load:
         time.sleep(2)
     assert load.failures() == [] and len(load.results) > 20
-    now = {name: int(n) for name, n in deployment.server_states("stot").items()}
+    now = {name: int(n) for name, n in running.server_states("stot").items()}
     assert now["api1"] > given["api1"] and now["sparql1"] > given["sparql1"], (given, now)
