@@ -12,6 +12,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 PRODUCT = Namespace(BASE + "product/")
 MARKET = Namespace(BASE + "market/")
 RECORD = Namespace(BASE + "record/")
+MEASURE = Namespace(BASE + "measure/")  # the exporter's own measures (export bans, quotas)
 STATEMENT = Namespace(BASE + "statement/")
 DOCUMENT = Namespace(BASE + "document/")
 EVENT = Namespace(BASE + "event/")
@@ -33,6 +34,7 @@ PREFIXES = {
     "product": PRODUCT,
     "market": MARKET,
     "record": RECORD,
+    "measure": MEASURE,
     "statement": STATEMENT,
     "document": DOCUMENT,
     "event": EVENT,

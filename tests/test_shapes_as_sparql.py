@@ -89,9 +89,9 @@ def _break(graph: Graph) -> dict[tuple[str, str], str]:
     # sh:in on literals: a date precision outside day/month/year.
     graph.set((records[6], AGK.datePrecision, Literal("week")))
     expect(records[6], AGK.datePrecision, "in")
-    # sh:languageIn: a quote tagged @ru instead of @kk.
+    # sh:languageIn: a quote tagged @de, not one of kk, ru, en.
     quote = graph.value(statements[0], AGK.quote)
-    graph.set((statements[0], AGK.quote, Literal(str(quote), lang="ru")))
+    graph.set((statements[0], AGK.quote, Literal(str(quote), lang="de")))
     expect(statements[0], AGK.quote, "languageIn")
     # sh:qualifiedValueShape + sh:qualifiedMinCount: no English translation.
     for translation in list(graph.objects(statements[1], AGK.translation)):
