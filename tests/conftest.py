@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from graph import DATA_DIR
 from graph.build.builder import build, current_build
 from graph.settings import Settings
 from graph.store.backends import EmbeddedStore, RemoteStore, Store
@@ -49,6 +50,38 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def embedded(settings: Settings) -> EmbeddedStore:
     return EmbeddedStore(current_build(settings) / "store")
+
+
+HISTORY_DIR = Path(__file__).parent / "data" / "history"
+
+
+def history_data(target: Path) -> Path:
+    """A copy of graph/data/ at `target` with the history test files added (two documents, a
+    pair restricted in 2022 and lifted in 2024-02, two export measures): the tests of dated
+    records, sources and measures do not depend on what the curated data holds today."""
+    shutil.copytree(DATA_DIR, target)
+    for sub in ("documents", "sources", "records"):
+        (target / sub).mkdir(exist_ok=True)
+        for path in sorted((HISTORY_DIR / sub).iterdir()):
+            shutil.copy(path, target / sub / path.name)
+    rows = (HISTORY_DIR / "measures.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    measures = target / "measures.csv"
+    if measures.exists():  # the curated measures, then the test rows
+        text = measures.read_text(encoding="utf-8")
+        measures.write_text(text + ("" if text.endswith("\n") else "\n") + "".join(rows[1:]),
+                            encoding="utf-8")
+    else:
+        measures.write_text("".join(rows), encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="session")
+def history_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A graph built from graph/data/ plus tests/data/history/ (see history_data)."""
+    root = tmp_path_factory.mktemp("history")
+    settings = Settings(home=root / "home", data_dir=history_data(root / "data"), endpoint=None)
+    build(settings)
+    return settings
 
 
 def start_oxigraph(location: Path, loads: list[list[str]]) -> Iterator[str]:

@@ -3,6 +3,8 @@ being served: a failed or interrupted build leaves the current one in place."""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -10,10 +12,12 @@ import pytest
 
 from graph import DATA_DIR
 from graph.answers.check import check
-from graph.build.builder import build, current_build
+from graph.build.builder import INFO_FILE, build, current_build
 from graph.errors import BuildError
+from graph.namespaces import MEASURE, RECORD
 from graph.settings import Settings
 from graph.store.backends import EmbeddedStore
+from tests.conftest import history_data
 
 
 @pytest.fixture
@@ -427,3 +431,54 @@ def test_a_yaml_entry_pasted_twice_fails_naming_both_lines(workspace) -> None:
     [problem] = [p for p in problems if p.rule == "unique id"]
     assert problem.origin.line == second
     assert f"sources.yaml:{first}" in problem.message and "used twice" in problem.message
+
+
+# The dated sources of issue 12: every quote is checked against its document's excerpt; build.json
+# keeps a digest of each record and measure so that the next build can say what changed.
+
+@pytest.fixture
+def history_workspace(tmp_path: Path) -> Settings:
+    """graph/data/ plus tests/data/history/, built and served once."""
+    settings = Settings(home=tmp_path / "home", data_dir=history_data(tmp_path / "data"),
+                        endpoint=None)
+    build(settings)
+    return settings
+
+
+def test_a_changed_quote_fails_the_build_at_its_statement_and_the_served_build_stays(
+        history_workspace) -> None:
+    source = history_workspace.data_dir / "sources" / "test-history-ru-2024-02.yaml"
+    line = _line_of(source, "- id: test-jp-lifted-2024")
+    _edit(source, "из Казахстана в Японию сняты", "из Казахстана в Японию отменены")
+    served = current_build(history_workspace)
+    problems = _fails(history_workspace)
+    [problem] = problems
+    assert problem.rule == "verbatim quote"
+    assert f"test-history-ru-2024-02.yaml:{line}" in str(BuildError(problems))
+    assert "documents/test-history-ru-2024-02.txt" in problem.message
+    [row] = EmbeddedStore(served / "store").select(
+        "SELECT ?q WHERE { <https://w3id.org/agrikg/statement/test-jp-lifted-2024> "
+        "<https://w3id.org/agrikg/ontology#quote> ?q }")
+    quote = row["q"]
+    assert "в Японию сняты" in str(quote), "the served graph keeps the verbatim quote"
+
+
+def test_build_json_holds_a_digest_per_record_and_measure_that_follows_their_content(
+        history_workspace) -> None:
+    def info() -> dict:
+        return json.loads((current_build(history_workspace) / INFO_FILE).read_text("utf-8"))
+
+    before = info()
+    lifted, ban = str(RECORD["kz-jp-beef-2024-02"]), str(MEASURE["kz-ban-test-honey-2023-03-01"])
+    assert {str(RECORD["kz-jp-beef-2022"]), lifted, str(RECORD["kz-cn-wheat"])} <= set(before["records"])
+    assert ban in before["measures"]
+    assert all(re.fullmatch(r"[0-9a-f]{16}", d)
+               for kind in ("records", "measures") for d in before[kind].values())
+    records = history_workspace.data_dir / "records" / "test-history.csv"
+    _edit(records, "restriction-lifted,,2024-02,month", "open,,2024-02,month")
+    _edit(history_workspace.data_dir / "measures.csv", "2023-05-31,day", "2023-06-30,day")
+    build(history_workspace)
+    after = info()
+    changed = {k for kind in ("records", "measures") for k in after[kind]
+               if after[kind][k] != before[kind].get(k)}
+    assert changed == {lifted, ban}

@@ -8,7 +8,6 @@ served graph untouched.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import os
@@ -27,15 +26,15 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, RDF, SKOS, VOID, XSD
 
-from graph.build.shapes_as_sparql import Translator, UnsupportedShape
-from graph.build.curated_files import Curated, load_curated
-from graph.errors import BuildError, Origin, Problem
+from graph.build.curated_files import Curated, history_digests, load_curated
 from graph.build.market_vocabulary import market_graph
+from graph.build.shapes_as_sparql import Translator, UnsupportedShape
+from graph.build.validation import check_hs_codes, check_shapes, check_store, load_shapes, ontology_line
+from graph.errors import BuildError, Origin, Problem
 from graph.namespaces import DATASET, PREFIXES
+from graph.settings import Settings
 from graph.store.builds import INFO_FILE, STORE_DIR, current_build, parse_extra, with_extras  # noqa: F401 (re-exported for the CLI)
 from graph.store.pins import remove_unless_pinned
-from graph.settings import Settings
-from graph.build.validation import check_hs_codes, check_shapes, check_store, load_shapes, ontology_line
 
 DUMPS = {"graph.nt": "nt", "graph.ttl": "turtle", "graph.jsonld": "json-ld"}
 
@@ -137,8 +136,9 @@ def build(settings: Settings | None = None, progress: Progress = lambda _: None,
     partial = target.with_name(target.name + ".partial")
     try:
         if source is None:
-            triples = _build_curated(settings, partial, built_at, progress)
-            info: dict = {"built_at": built_at, "triples": triples}
+            triples, digests = _build_curated(settings, partial, built_at, progress)
+            # records/measures: {IRI: digest}, so that the next build can say what changed.
+            info: dict = {"built_at": built_at, "triples": triples, **digests}
         else:
             triples, phases = _build_from_file(settings, Path(source), partial, built_at, progress)
             info = {"built_at": built_at, "triples": triples, "source": str(Path(source).resolve()),
@@ -155,9 +155,12 @@ def build(settings: Settings | None = None, progress: Progress = lambda _: None,
     return BuildResult(target, triples, built_at, time.monotonic() - started, info.get("phases"))
 
 
-def _build_curated(settings: Settings, partial: Path, built_at: str, progress: Progress) -> int:
-    """Small data: rdflib and pySHACL, whose results carry each record's file and line."""
+def _build_curated(settings: Settings, partial: Path, built_at: str,
+                   progress: Progress) -> tuple[int, dict[str, dict[str, str]]]:
+    """Small data: rdflib and pySHACL, whose results carry each record's file and line. The
+    triple count and the digests of the records and measures (see history_digests)."""
     graph = assemble(settings, progress)
+    digests = history_digests(graph)
     describe_dataset(graph, built_at)
     partial.mkdir()
     for name, fmt in DUMPS.items():
@@ -169,7 +172,7 @@ def _build_curated(settings: Settings, partial: Path, built_at: str, progress: P
     store.optimize()
     store.flush()
     del store
-    return len(graph)
+    return len(graph), digests
 
 
 # --------------------------------------------------------------------------- from a large file
