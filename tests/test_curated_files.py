@@ -273,6 +273,39 @@ def test_a_record_id_used_in_two_record_files_names_both(data: Path) -> None:
     assert all("records/copy.csv:" in p.message for p in problems)
 
 
+def test_a_product_id_given_two_rows_names_both(data: Path) -> None:
+    products = data / "products.csv"
+    first = _line_of(products, "honey,,0409,")
+    lines = products.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.append(lines[first - 1].replace("0409", "040900", 1))
+    products.write_text("".join(lines), encoding="utf-8")
+    problem = _one(_problems(data), "unique product id")
+    assert problem.origin.line == len(lines) and f"products.csv:{first}" in problem.message
+
+
+def test_an_agent_defined_the_same_in_two_source_files_is_one_agent(data: Path) -> None:
+    agent = ("agents:\n  - id: test-speaker\n    type: person\n    label:\n"
+             "      kk: Сынақ\n      ru: Тест\n      en: Test\n")
+    for name in ("test-history-ru-2024-02.yaml", "test-history-en-2022-05.yaml"):
+        path = data / "sources" / name
+        text = path.read_text(encoding="utf-8").replace("agents: []\n", "")
+        path.write_text(text.replace("statements:\n", agent + "statements:\n", 1), encoding="utf-8")
+    load_curated(data)
+    path = data / "sources" / "test-history-en-2022-05.yaml"
+    _edit(path, "      en: Test\n", "      en: Another\n")
+    problem = _one(_problems(data), "unique id")
+    assert "test-speaker" in problem.message
+
+
+def test_a_statement_with_a_speaker_and_no_role_loads(data: Path) -> None:
+    source = data / "sources" / "test-history-ru-2024-02.yaml"
+    _edit(source, "    speaker: null\n    role: null\n    quote: >-\n      В феврале",
+          "    speaker: ministry-of-agriculture-kz\n    role: null\n    quote: >-\n      В феврале")
+    g = load_curated(data).graph
+    assert (STATEMENT["test-jp-lifted-2024"], URIRef("http://www.w3.org/ns/prov#wasAttributedTo"),
+            URIRef("https://w3id.org/agrikg/agent/ministry-of-agriculture-kz")) in g
+
+
 def test_a_source_file_not_named_after_its_document_is_a_problem(data: Path) -> None:
     sources = data / "sources"
     (sources / "test-history-en-2022-05.yaml").rename(sources / "misnamed.yaml")

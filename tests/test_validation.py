@@ -10,7 +10,7 @@ from rdflib.namespace import DCTERMS, XSD
 
 from graph.build.builder import combine
 from graph.build.validation import check_shapes, load_shapes
-from graph.namespaces import AGK, DOCUMENT, MEASURE, RECORD, STATEMENT
+from graph.namespaces import AGENT, AGK, DOCUMENT, MEASURE, RECORD, STATEMENT
 from graph.settings import Settings
 from tests.conftest import history_data
 
@@ -76,3 +76,25 @@ def test_a_broken_shape_names_the_resource_its_file_and_line(combined, shapes, f
     assert problem is not None, [str(p) for p in problems]
     assert words in problem.message
     assert problem.origin.path.endswith(file) and problem.origin.line > 0
+
+
+def test_a_speaker_without_a_role_conforms_and_an_undefined_role_does_not(combined,
+                                                                          shapes) -> None:
+    from rdflib import BNode
+    from rdflib.namespace import PROV, RDF
+
+    statement = STATEMENT["test-jp-lifted-2024"]
+    attribution = BNode()
+
+    def speaker(g: Graph) -> None:
+        g.add((statement, PROV.qualifiedAttribution, attribution))
+        g.add((attribution, RDF.type, PROV.Attribution))
+        g.add((attribution, PROV.agent, AGENT["ministry-of-agriculture-kz"]))
+
+    assert _check(combined, shapes, speaker) == []
+
+    def undefined_role(g: Graph) -> None:
+        speaker(g)
+        g.add((attribution, PROV.hadRole, AGENT["no-such-role"]))
+
+    assert any("role" in p.message for p in _check(combined, shapes, undefined_role))

@@ -122,6 +122,7 @@ class Curated:
     records: list[_Record] = field(default_factory=list)
     cited: list[tuple[str, str, Origin]] = field(default_factory=list)  # statement, focus, where
     unread: set[str] = field(default_factory=set)  # kinds of entry some of which were unreadable
+    shared: dict[tuple[str, str], object] = field(default_factory=dict)  # first definitions
 
     def mint(self, node: URIRef | BNode, origin: Origin) -> URIRef | BNode:
         self.origins.setdefault(str(node), origin)
@@ -206,15 +207,33 @@ def _read_csv(path: Path, curated: Curated, rel: str,
     return rows
 
 
+SHARED_KINDS = ("agent", "role")
+
+
+def _content(entry: object) -> object:
+    """An entry without its line numbers, to compare two definitions of one id."""
+    if isinstance(entry, dict):
+        return {k: _content(v) for k, v in entry.items() if k != "__line__"}
+    if isinstance(entry, list):
+        return [_content(v) for v in entry]
+    return entry
+
+
 @contextmanager
 def _entry(curated: Curated, rel: str, entry: object, kind: str) -> Iterator[None]:
     """Read one YAML entry: a missing field or a wrong shape is a problem at the entry's own
     line, and the other entries are still read, so one slip does not come out as a flood of
     problems elsewhere (every record citing a reason the file defines further on). An id used
-    twice (an entry pasted twice) names both lines."""
+    twice (an entry pasted twice) names both lines. An agent or role that several
+    per-document files each define, word for word the same, is one agent: each file stays
+    complete on its own; defined differently, it is a problem naming both."""
     if isinstance(entry, dict) and "id" in entry:
-        _unique(curated, kind, str(entry["id"]), Origin(rel, entry.get("__line__", 0)),
-                f"{kind} {entry['id']}")
+        content = _content(entry)
+        first = curated.shared.setdefault((kind, str(entry["id"])), content)
+        if not (kind in SHARED_KINDS and first == content
+                and (kind, str(entry["id"])) in curated.ids):
+            _unique(curated, kind, str(entry["id"]), Origin(rel, entry.get("__line__", 0)),
+                    f"{kind} {entry['id']}")
     try:
         yield
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
@@ -353,6 +372,9 @@ def load_products(curated: Curated, path: Path, rel: str,
     columns = ["id", "broader", "hs", "label_kk", "label_ru", "label_en", "alt_kk", "alt_ru",
                "alt_en", "definition_en", "scope_note_en"]
     for line, row in _read_csv(path, curated, rel, columns):
+        if not _unique(curated, "product", row["id"], Origin(rel, line), str(PRODUCT[row["id"]]),
+                       "unique product id"):
+            continue  # two rows for one product (two curators appending the same one)
         node = curated.mint(PRODUCT[row["id"]], Origin(rel, line))
         g.add((node, RDF.type, AGK.Product))
         g.add((node, SKOS.inScheme, scheme))
