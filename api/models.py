@@ -1,10 +1,13 @@
-"""The shapes of error answers, as documented in the OpenAPI description."""
+"""The shapes of error answers, as documented in the OpenAPI description; the check's answer
+model is shared with the CLI (graph.answers.models)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
+
+from graph.answers.models import AccessAnswer
+
+__all__ = ["COMMON_RESPONSES", "NOT_FOUND_RESPONSE", "AccessAnswer"]
 
 
 class Problem(BaseModel):
@@ -51,37 +54,3 @@ NOT_FOUND_RESPONSE: dict = {
           "description": "Unknown (or, for a market, ambiguous) product, market, source or "
                          "status; `closest_matches` and `matches` list what comes nearest."},
 }
-
-
-class AccessAnswer(BaseModel):
-    """The access check's answer, as `agrikg check --json` prints it."""
-
-    model_config = ConfigDict(extra="allow")
-
-    product: dict[str, Any] = Field(description="The resolved product: id, iri, label, hs_codes, "
-                                    "matched_by, query.")
-    market: dict[str, Any] = Field(description="The resolved market: code, iri, label, "
-                                   "matched_by, query.")
-    exporter: dict[str, Any]
-    lang: str
-    status: str = Field(description="open, requirements-agreed, requirements-planned, "
-                        "restriction-lifted, restricted or unknown.")
-    status_label: str
-    permitted: bool | None = Field(description="Whether supply is possible, as agrikg reads the "
-                                   "status (no source states it); null when unknown: never a "
-                                   "prohibition.")
-    permitted_reading: dict[str, Any] = Field(description="What `permitted` means here, in the "
-                                              "asked language: stated_by_source (always false), "
-                                              "derived_from, text, note.")
-    coverage: dict[str, Any] | None = Field(description="When the status comes by complete "
-                                            "coverage: the records on the products within the "
-                                            "asked one that together cover all its HS codes.")
-    via: dict[str, Any] | None = Field(description="The broader product the record is on.")
-    veterinary_requirements: dict[str, Any] | None
-    as_of: dict[str, Any] | None
-    record: str | None
-    sources: list[dict[str, Any]]
-    inferred: list[dict[str, Any]]
-    partial: list[dict[str, Any]] = Field(description="Records answering for narrower products "
-                                          "(`via` when inherited from another group of theirs).")
-    message: str

@@ -17,9 +17,10 @@ from rich.panel import Panel
 from rich.table import Table
 
 from graph.answers.check import check as check_access
+from graph.answers.dates import AsOf, parse_as_of
 from graph.answers.messages import words
 from graph.endpoint.sandbox import probe
-from graph.errors import BuildError, ResolveError, StoreError
+from graph.errors import BadDate, BuildError, ResolveError, StoreError
 from graph.settings import Settings
 from graph.store import named_queries as queries
 from graph.store.backends import open_store
@@ -61,6 +62,20 @@ def _settings(endpoint: str | None = None, **overrides: object) -> Settings:
             message = error["msg"].removeprefix("Value error, ")
             line = f"{flag} / AGRIKG_{name.upper()}: {message} (got {error.get('input')!r})"
             err.print(f"[red]{escape(line)}[/red]")
+        raise typer.Exit(2) from None
+
+
+AsOfOption = Annotated[str | None, typer.Option(
+    "--as-of", metavar="YYYY[-MM[-DD]]",
+    help="Answer as of this date (a year or month means its last day); default today.")]
+
+
+def _as_of(text: str | None, lang: str) -> AsOf:
+    """The asked date, or exit 2 saying in the user's language what is accepted."""
+    try:
+        return parse_as_of(text)
+    except BadDate as exc:
+        err.print(f"[red]--as-of: {escape(exc.message(lang))}[/red]")
         raise typer.Exit(2) from None
 
 
@@ -155,19 +170,21 @@ def check(
     market: Annotated[str, typer.Argument(help="Market: ISO 3166-1 code (CN, CHN, 156) or a "
                                                "country name in kk/ru/en.")],
     lang: Lang = "en",
+    as_of: AsOfOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON answer.")] = False,
     endpoint: Endpoint = None,
 ) -> None:
     """May PRODUCT be shipped to MARKET, under what veterinary status, and who said so?
 
     No record in the graph answers `unknown` (never a prohibition). Exits 2 when the product
-    or market matches nothing, with the closest matches.
+    or market matches nothing, with the closest matches, or when --as-of is no date.
     """
     lang = _lang(lang)
+    at = _as_of(as_of, lang)
     settings = _settings(endpoint)
     with _user_errors():
         answer = check_access(_open(settings), product, market, lang=lang,
-                              exporter=settings.exporter)
+                              exporter=settings.exporter, as_of=at)
     if as_json:
         _print_json(answer)
         return
@@ -193,9 +210,14 @@ def _print_answer(answer: dict) -> None:
         f"{e(word['permitted'])}: {e(reading['text'])}",
         f"[dim]  {e(word['permitted_reading'])}: {e(reading['note'])}[/dim]",
         f"{e(word['vet'])}: {e(vet['label'] if vet else word['not_stated'])}",
+        f"{e(word['as_of_asked'])}: {e(answer['as_of_asked'])}",
         "",
         e(answer["message"]),
     ]
+    for measure in answer["exporter_measures"]:
+        lines += ["", f"[bold]{e(word['measures'])}[/bold]: {e(measure['label'])} "
+                      f"({e(measure['kind'])}, {e((measure['start'] or {}).get('value'))} – "
+                      f"{e((measure['end'] or {}).get('value') or '…')})"]
     for source in answer["sources"]:
         date = source["event_date"]
         if date and source.get("event_date_inferred"):
@@ -203,7 +225,7 @@ def _print_answer(answer: dict) -> None:
         lines += ["", f"[bold]{e(word['source'])}[/bold]: {e(source['speaker'])}, "
                       f"{e(source['role'])} — {e(source['event'])}"
                       + (f" ({e(date)})" if date else ""),
-                  f"  «{e(source['quote_kk'])}»",
+                  f"  «{e(source['quote'])}»",
                   f"  [italic]{e(source['translation'])}[/italic]"]
     for note in answer["inferred"]:
         lines += ["", f"[dim]{e(word['inferred'])} ({e(note['field_label'])}): "
@@ -217,7 +239,14 @@ def _print_answer(answer: dict) -> None:
                          f"(HS {e(', '.join(item['product']['hs_codes']))}){via}: "
                          f"{e(item['status_label'])}")
             for source in item["sources"]:
-                lines.append(f"    «{e(source['quote_kk'])}» — {e(source['speaker'])}")
+                lines.append(f"    «{e(source['quote'])}» — {e(source['speaker'])}")
+    if len(answer["history"]) > 1:
+        lines += ["", f"[bold]{e(word['history'])}[/bold]:"]
+        for step in answer["history"]:
+            mark = f" ← {e(word['answers_now'])}" if step["answers"] else (
+                "" if step["in_effect"] else f" [dim]({e(word['not_yet'])})[/dim]")
+            lines.append(f"  {e(step['as_of'])}  {e(step['product_label'])}: "
+                         f"{e(step['status_label'])}{mark}")
     out.print(Panel("\n".join(lines), border_style=colour, expand=False))
 
 
@@ -316,6 +345,7 @@ def viz(
                                                      "and narrower products.")] = None,
     status: Annotated[str | None, typer.Option(help="Only records with this access status.")] = None,
     lang: Lang = "en",
+    as_of: AsOfOption = None,
     endpoint: Endpoint = None,
 ) -> None:
     """Write an interactive graph view: one self-contained HTML file that works offline."""
@@ -324,9 +354,11 @@ def viz(
     from graph.answers.views import render_filtered
 
     lang = _lang(lang)
+    at = _as_of(as_of, lang)
+    settings = _settings(endpoint)
     with _user_errors():
-        view = render_filtered(_open(_settings(endpoint)), lang, market=market, product=product,
-                               status=status)
+        view = render_filtered(_open(settings), lang, market=market, product=product,
+                               status=status, exporter=settings.exporter, as_of=at)
         Path(output).write_text(view.html, encoding="utf-8")
     err.print(f"Wrote {_text(output)}: {view.nodes} nodes, {view.edges} edges"
               + (f" (of {view.total_nodes}; filter to see the rest)"
@@ -336,6 +368,7 @@ def viz(
 @app.command()
 def stats(
     lang: Lang = "en",
+    as_of: AsOfOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the analytics as JSON.")] = False,
     endpoint: Endpoint = None,
 ) -> None:
@@ -344,8 +377,10 @@ def stats(
     from graph.answers.analytics import stats as compute
 
     lang = _lang(lang)
+    at = _as_of(as_of, lang)
+    settings = _settings(endpoint)
     with _user_errors():
-        result = compute(_open(_settings(endpoint)), lang)
+        result = compute(_open(settings), lang, settings.exporter, at)
     if as_json:
         _print_json(result)
         return

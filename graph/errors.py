@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,26 @@ class ResolveError(LookupError):
 
 class StoreError(RuntimeError):
     """The store or remote endpoint could not answer."""
+
+
+class BadDate(ValueError):
+    """An as-of date that is not YYYY, YYYY-MM or YYYY-MM-DD (or no real day): said in the
+    user's language, with what is accepted."""
+
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "en": "{text!r} is not a date agrikg accepts: give YYYY, YYYY-MM or YYYY-MM-DD "
+              "(e.g. 2024, 2024-02 or 2024-02-07), a real day of a year from 1900 to 2100",
+        "ru": "{text!r} — неподходящая дата: укажите ГГГГ, ГГГГ-ММ или ГГГГ-ММ-ДД "
+              "(например, 2024, 2024-02 или 2024-02-07), существующий день года от 1900 до "
+              "2100",
+        "kk": "{text!r} — жарамсыз күн: ЖЖЖЖ, ЖЖЖЖ-АА немесе ЖЖЖЖ-АА-КК түрінде көрсетіңіз "
+              "(мысалы, 2024, 2024-02 немесе 2024-02-07), 1900–2100 жылдар аралығындағы нақты "
+              "күн",
+    }
+
+    def __init__(self, text: str):
+        self.text = text
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        return self.MESSAGES.get(lang, self.MESSAGES["en"]).format(text=self.text)

@@ -5,12 +5,14 @@ central, and which products share markets."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
 import networkx as nx
 from networkx.algorithms import bipartite
 
-from graph.answers.check import UNKNOWN, decide_all
+from graph.answers.check import UNKNOWN, decide_all, standing
+from graph.answers.dates import AsOf, parse_as_of
 from graph.answers.network import BROADER_EDGE, MARKET_KIND, PRODUCT_KIND, RECORD_EDGE, projection
 from graph.answers.resolve import ProductIndex
 from graph.store.backends import Store
@@ -22,10 +24,7 @@ def _records(graph: nx.MultiDiGraph) -> list[tuple[str, str, dict]]:
     return [(u, v, d) for u, v, d in graph.edges(data=True) if d["kind"] == RECORD_EDGE]
 
 
-def reach(graph: nx.MultiDiGraph) -> dict[str, dict[str, tuple[str, str | None]]]:
-    """product -> market -> (status, via), decided by the access check's own rule
-    (`access.decide_all`): the product's record, else the nearest broader one, else complete
-    coverage by the records within it; ties go the same way as in the check."""
+def _index(graph: nx.MultiDiGraph) -> ProductIndex:
     index = ProductIndex()
     for node, data in graph.nodes(data=True):
         if data["kind"] == PRODUCT_KIND:
@@ -35,10 +34,27 @@ def reach(graph: nx.MultiDiGraph) -> dict[str, dict[str, tuple[str, str | None]]
         if data["kind"] == BROADER_EDGE:
             index.broader[child].append(parent)
             index.narrower[parent].append(child)
+    return index
+
+
+def _rows(graph: nx.MultiDiGraph) -> dict[str, dict[str, list[dict]]]:
+    """market -> product -> the records on it, as the check's rule reads them."""
     rows: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for product, market, data in _records(graph):
         rows[market][product].append({"record": data["record"], "recordProduct": product,
-                                      "status": data["status"], "asOf": data.get("as_of")})
+                                      "status": data["status"], "asOf": data.get("as_of"),
+                                      "precision": data.get("precision")})
+    return rows
+
+
+def reach(graph: nx.MultiDiGraph, at: date | None = None
+          ) -> dict[str, dict[str, tuple[str, str | None]]]:
+    """product -> market -> (status, via) on the day `at` (today when None), decided by the
+    access check's own rule (`check.decide_all`): the latest record in effect on the product
+    or a broader one (the more specific on the same day), else complete coverage by the
+    records within it; a conflict when sources disagree."""
+    index = _index(graph)
+    rows = _rows(graph)
     markets_on: dict[str, set[str]] = defaultdict(set)  # product -> markets with a record on it
     for market, by_product in rows.items():
         for product in by_product:
@@ -49,18 +65,29 @@ def reach(graph: nx.MultiDiGraph) -> dict[str, dict[str, tuple[str, str | None]]
         candidates = {m for p in near for m in markets_on.get(p, ())}
         found: dict[str, tuple[str, str | None]] = {}
         for market in candidates:
-            decision = decide_all(index, product, rows[market])
+            decision = decide_all(index, product, rows[market], at)
             if decision.status != UNKNOWN:
                 found[market] = (decision.status, decision.via)
         result[product] = found
     return result
 
 
-def analyse(graph: nx.MultiDiGraph) -> dict[str, Any]:
+def _standing(graph: nx.MultiDiGraph, at: date | None) -> list[tuple[str, str, dict]]:
+    """The record edges that answer on the day `at` for the product they are on."""
+    index = _index(graph)
+    kept = {row["record"] for by_product in _rows(graph).values()
+            for row in standing(index, by_product, at)}
+    return [(u, v, d) for u, v, d in _records(graph) if d["record"] in kept]
+
+
+def analyse(graph: nx.MultiDiGraph, at: date | None = None) -> dict[str, Any]:
+    """Every figure on the day `at` (today when None): reach by the check's rule, and the
+    per-market counts, pending negotiations and centrality over the records that answer then
+    for their own product (superseded and future records left out)."""
     label = {n: d["label"] for n, d in graph.nodes(data=True)}
     ident = {n: d["id"] for n, d in graph.nodes(data=True)}
-    records = _records(graph)
-    reached = reach(graph)
+    records = _standing(graph, at)
+    reached = reach(graph, at)
 
     products = []
     for product, markets in reached.items():
@@ -131,5 +158,8 @@ def _count(items) -> dict[str, int]:
     return out
 
 
-def stats(store: Store, lang: str = "en") -> dict[str, Any]:
-    return analyse(projection(store, lang))
+def stats(store: Store, lang: str = "en", exporter: str = "KZ",
+          as_of: AsOf | None = None) -> dict[str, Any]:
+    """/analytics and `agrikg stats`, on the asked date (today by default)."""
+    at = as_of or parse_as_of(None)
+    return {"as_of_asked": at.text} | analyse(projection(store, lang, exporter=exporter), at.day)

@@ -16,12 +16,14 @@ from graph.answers.check import (
     UNKNOWN,
     VET_SCHEME,
     Decision,
-    access_rows,
     decide_all,
-    rows_below,
+    effective_start,
+    permits,
+    records_for,
     status_label,
     vocabulary,
 )
+from graph.answers.dates import AsOf, parse_as_of
 from graph.answers.resolve import Resolved, fold, market_index, product_index
 from graph.errors import ResolveError
 from graph.namespaces import MARKET, STATEMENT
@@ -37,22 +39,29 @@ def _product(store: Store, iri: str, lang: str) -> dict[str, Any]:
 
 
 def _status_entry(store: Store, decision: Decision, lang: str) -> dict[str, Any]:
-    """A product's status in a market as `access.decide_all` decides it (the check's rule)."""
+    """A product's status in a market as `check.decide_all` decides it (the check's rule)."""
     row, via = decision.row, decision.via
+    if decision.conflict:
+        tied = list(decision.conflict)
+        return {"status": decision.status,
+                "status_label": status_label(store, decision.status, lang),
+                "permitted": False, "via": None, "record": None,
+                "conflict": [r["record"] for r in tied], "veterinary_requirements": None,
+                "as_of": tied[0].get("asOf")}
     if row is None and decision.complete:
         rows = [c.row for c in decision.narrower]
         vets = {r.get("vetStatus") for r in rows}
         return {"status": decision.status,
                 "status_label": status_label(store, decision.status, lang),
-                "permitted": PERMITTED[decision.status], "via": None, "record": None,
+                "permitted": permits(decision.status), "via": None, "record": None,
                 "coverage": {"complete": True, "records": [r["record"] for r in rows]},
                 "veterinary_requirements": vets.pop() if len(vets) == 1 else None,
-                "as_of": max((r.get("asOf") or "" for r in rows), default="") or None}
+                "as_of": max(rows, key=lambda r: (effective_start(r), r["record"])).get("asOf")}
     if row is None:
         return {"status": UNKNOWN, "status_label": status_label(store, UNKNOWN, lang),
                 "permitted": None, "via": None, "record": None, "as_of": None}
     return {"status": row["status"], "status_label": status_label(store, row["status"], lang),
-            "permitted": PERMITTED[row["status"]],
+            "permitted": permits(row["status"]),
             "via": via.rsplit("/", 1)[-1] if via else None,
             "veterinary_requirements": row.get("vetStatus"),
             "record": row["record"], "as_of": row.get("asOf")}
@@ -66,41 +75,54 @@ def list_markets(store: Store, lang: str) -> list[dict[str, Any]]:
         for r in select(store, "markets", lang=lang)])
 
 
-def market_overview(store: Store, market: Resolved, lang: str) -> dict[str, Any]:
-    """Every product of the scheme with its status in the market (unknown where no record
-    on it or on a broader product speaks of it)."""
+def market_rows(store: Store, market: str, exporter: str) -> dict[str, list[Row]]:
+    """Every record of the exporter in the market, by the product it is on (kept per build:
+    the listing decides every product of the scheme from them, at any date)."""
+    def make() -> dict[str, list[Row]]:
+        by_product: dict[str, list[Row]] = defaultdict(list)
+        for row in select(store, "products_for_market", market=IRI(market),
+                          exporter=IRI(exporter), lang="en"):
+            by_product[row["product"]].append(row | {"recordProduct": row["product"]})
+        return dict(by_product)
+
+    return cached(store, f"market_rows:{market}:{exporter}", make)
+
+
+def market_overview(store: Store, market: Resolved, lang: str, exporter: str = "KZ",
+                    as_of: AsOf | None = None) -> dict[str, Any]:
+    """Every product of the scheme with its status in the market on the asked date (unknown
+    where no record on it or on a broader product speaks of it by then)."""
+    at = as_of or parse_as_of(None)
     index = product_index(store)
-    records = select(store, "products_for_market", market=IRI(market.iri), lang=lang)
-    for row in records:
-        row["recordProduct"] = row["product"]
-    by_product: dict[str, list[Row]] = defaultdict(list)
-    for row in records:
-        by_product[row["recordProduct"]].append(row)
+    by_product = market_rows(store, market.iri, str(MARKET[exporter]))
     products = []
     for iri in sorted(index.labels, key=lambda p: index.label(p, lang)):
-        decision = decide_all(index, iri, by_product)
+        decision = decide_all(index, iri, by_product, at.day)
         products.append(_product(store, iri, lang) | _status_entry(store, decision, lang))
     markets = market_index(store)
     return {"code": markets.alpha2.get(market.iri), "iri": market.iri,
-            "label": markets.label(market.iri, lang), "records": len(records),
+            "label": markets.label(market.iri, lang), "as_of_asked": at.text,
+            "records": sum(len(rows) for rows in by_product.values()),
             "products": products}
 
 
 def product_overview(store: Store, product: Resolved, lang: str,
-                     exporter: str = "KZ") -> dict[str, Any]:
-    """Every market the graph has a record for this product in (on it, on a broader product
-    or, as `partial`, on narrower products); all other markets are unknown."""
+                     exporter: str = "KZ", as_of: AsOf | None = None) -> dict[str, Any]:
+    """Every market the graph has a record for this product in by the asked date (on it, on
+    a broader product or, as `partial`, on narrower products); all other markets are
+    unknown."""
+    at = as_of or parse_as_of(None)
     index = product_index(store)
     markets = market_index(store)
     exporter_iri = str(MARKET[exporter])
     by_market: dict[str, dict[str, Row]] = defaultdict(dict)
-    for row in access_rows(store, "access_check", product.iri, None, exporter_iri):
-        by_market[row["market"]][row["record"]] = row
-    for row in rows_below(store, index, product.iri, None, exporter_iri):
+    for row in records_for(store, exporter_iri, None, product.iri):
         by_market[row["market"]].setdefault(row["record"], row)
     listed = []
     for market, rows in sorted(by_market.items(), key=lambda kv: markets.alpha2[kv[0]]):
-        decision = decide_all(index, product.iri, list(rows.values()))
+        decision = decide_all(index, product.iri, list(rows.values()), at.day)
+        if decision.status == UNKNOWN and not decision.narrower:
+            continue  # its records all start after the asked date
         partial = [{"product": c.product.rsplit("/", 1)[-1], "status": c.row["status"],
                     "via": c.via.rsplit("/", 1)[-1] if c.via else None,
                     "record": c.row["record"]} for c in decision.narrower]
@@ -108,6 +130,7 @@ def product_overview(store: Store, product: Resolved, lang: str,
                        "label": markets.label(market, lang)}
                       | _status_entry(store, decision, lang) | {"partial": partial})
     return _product(store, product.iri, lang) | {
+        "as_of_asked": at.text,
         "markets": listed,
         "unknown_markets": len(markets.alpha2) - len(listed),
     }
@@ -142,7 +165,7 @@ def statuses(store: Store, lang: str) -> dict[str, list[dict[str, Any]]]:
     def entries(scheme: str) -> list[dict[str, Any]]:
         return [{"code": code, "iri": v["iri"], "label": v.get(lang, code),
                  "definition": v.get(f"definition_{lang}") or v.get("definition_en", ""),
-                 **({"permitted": PERMITTED[code]} if scheme == ACCESS_SCHEME else {})}
+                 **({"permitted": PERMITTED.get(code)} if scheme == ACCESS_SCHEME else {})}
                 for code, v in sorted(vocab.get(scheme, {}).items())]
 
     unknown = {"code": UNKNOWN, "label": status_label(store, UNKNOWN, lang), "permitted": None,

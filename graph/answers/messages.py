@@ -32,6 +32,20 @@ ANSWER: dict[str, dict[str, str]] = {
     "narrower": {"en": "Records on products within this group",
                  "ru": "Записи по отдельным видам продукции группы",
                  "kk": "Топқа кіретін өнімдер бойынша жазбалар"},
+    "as_of_asked": {"en": "Answer as of", "ru": "Ответ на дату", "kk": "Жауап күні"},
+    "as_of_input": {"en": "As of (YYYY, YYYY-MM or YYYY-MM-DD; empty: today)",
+                    "ru": "На дату (ГГГГ, ГГГГ-ММ или ГГГГ-ММ-ДД; пусто — сегодня)",
+                    "kk": "Күні (ЖЖЖЖ, ЖЖЖЖ-АА немесе ЖЖЖЖ-АА-КК; бос болса — бүгін)"},
+    "history": {"en": "How it got here", "ru": "Как к этому пришли",
+                "kk": "Бұған қалай жеттік"},
+    "answers_now": {"en": "answers", "ru": "даёт ответ", "kk": "жауап береді"},
+    "not_yet": {"en": "after the asked date", "ru": "после запрошенной даты",
+                "kk": "сұралған күннен кейін"},
+    "measures": {"en": "The exporter's own measures in force",
+                 "ru": "Действующие меры страны-экспортёра",
+                 "kk": "Экспорттаушы елдің қолданыстағы шаралары"},
+    "conflicts": {"en": "Sources disagree", "ru": "Источники расходятся",
+                  "kk": "Дереккөздер келіспейді"},
     "complete": {"en": "By complete coverage: these records together cover every HS code of "
                        "the product",
                  "ru": "По полному охвату: эти записи вместе охватывают все коды ГС продукции",
@@ -57,6 +71,28 @@ PERMITTED_VALUE: dict[str, dict[str, str]] = {
     "restricted": {"en": "no: supply is restricted", "ru": "нет: поставки ограничены",
                    "kk": "жоқ: жеткізу шектелген"},
     "unknown": {"en": "unknown", "ru": "нет данных", "kk": "мәлімет жоқ"},
+    "conflict": {"en": "no: the sources disagree, and agrikg does not pick one",
+                 "ru": "нет: источники расходятся, и agrikg не выбирает ни один",
+                 "kk": "жоқ: дереккөздер келіспейді, agrikg біреуін таңдамайды"},
+}
+# `permitted` when an export ban of the exporting country itself is in force.
+BAN_VALUE: dict[str, str] = {
+    "en": "no: the exporting country's own ban “{measure}” is in force",
+    "ru": "нет: действует запрет самой страны-экспортёра «{measure}»",
+    "kk": "жоқ: экспорттаушы елдің өз тыйымы «{measure}» қолданыста",
+}
+BAN_NOTE: dict[str, str] = {
+    "en": "Whatever the market's status (“{status}”), the exporter's own ban stops supply "
+          "while it is in force.",
+    "ru": "Каков бы ни был статус рынка («{status}»), собственный запрет страны-экспортёра "
+          "не даёт поставлять, пока он действует.",
+    "kk": "Нарық мәртебесі қандай болса да («{status}»), экспорттаушы елдің өз тыйымы "
+          "қолданыста тұрғанда жеткізуге болмайды.",
+}
+CONFLICT_NOTE: dict[str, str] = {
+    "en": "Sources disagree for the same date; see each of them.",
+    "ru": "Источники расходятся на одну и ту же дату; см. каждый из них.",
+    "kk": "Бір күнге қатысты дереккөздер келіспейді; әрқайсысын қараңыз.",
 }
 PERMITTED_NOTE: dict[str, str] = {
     "en": "agrikg derives this from the status “{status}”; no source says whether supply is "

@@ -4,10 +4,13 @@ edges. The views draw it and the analytics measure it."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 import networkx as nx
 
+from graph.answers.check import standing
 from graph.answers.resolve import market_index, product_index
 from graph.namespaces import MARKET
 from graph.store.backends import Store
@@ -31,13 +34,29 @@ def short(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 
 
-def projection(store: Store, lang: str = "en", filters: Filters | None = None) -> nx.MultiDiGraph:
+def projection(store: Store, lang: str = "en", filters: Filters | None = None,
+               exporter: str = "KZ", at: date | None = None) -> nx.MultiDiGraph:
+    """The graph of records. With `at`, only the records that answer on that day for the
+    product they are on (the check's rule: `check.standing`), and the status filter applies
+    to them; without it, every record, whatever its date (analytics decides among them)."""
     filters = filters or Filters()
     products = product_index(store)
     markets = market_index(store)
     rows = select(store, "access_records", lang=lang,
                   market=IRI(filters.market) if filters.market else None,
-                  status=filters.status)
+                  exporter=IRI(str(MARKET[exporter])),
+                  status=None if at is not None else filters.status)
+    for row in rows:
+        row.setdefault("market", filters.market or str(MARKET[row["code"]]))
+        row["recordProduct"] = row["product"]
+    if at is not None:
+        by_market: dict[str, list] = defaultdict(list)
+        for row in rows:
+            by_market[row["market"]].append(row)
+        kept = {r["record"] for market_rows in by_market.values()
+                for r in standing(products, market_rows, at)}
+        rows = [r for r in rows if r["record"] in kept
+                and (filters.status is None or r["status"] == filters.status)]
     keep: set[str] | None = None
     if filters.product:
         keep = {filters.product, *products.ancestors(filters.product)}
@@ -53,7 +72,7 @@ def projection(store: Store, lang: str = "en", filters: Filters | None = None) -
         product = row["product"]
         if keep is not None and product not in keep:
             continue
-        market = row.get("market") or filters.market or str(MARKET[row["code"]])
+        market = row["market"]
         if market not in graph:
             graph.add_node(market, kind=MARKET_KIND, id=row["code"],
                            label=markets.label(market, lang))
@@ -61,6 +80,7 @@ def projection(store: Store, lang: str = "en", filters: Filters | None = None) -
         graph.add_edge(product, market, key=row["record"], kind=RECORD_EDGE,
                        status=row.get("status") or filters.status, record=row["record"],
                        vet_status=row.get("vetStatus"), as_of=row.get("asOf"),
+                       precision=row.get("precision"),
                        quote=row.get("quote"), speaker=row.get("speaker"))
     # The hierarchy that makes a record on a group cover its members.
     wanted = keep if keep is not None else set(products.labels)

@@ -19,6 +19,7 @@ from pyvis.network import Network
 
 from graph import PACKAGE_DIR
 from graph.answers.check import ACCESS_SCHEME, VET_SCHEME, status_label, vocabulary
+from graph.answers.dates import AsOf, parse_as_of
 from graph.answers.messages import words as words_in
 from graph.answers.network import BROADER_EDGE, MARKET_KIND, RECORD_EDGE, Filters, projection
 from graph.answers.resolve import resolve_market, resolve_product
@@ -152,8 +153,12 @@ class View:
 
 def render(store: Store, lang: str = "en", filters: Filters | None = None,
            limit: int = MAX_NODES, status_labels: dict[str, str] | None = None,
-           vet_labels: dict[str, str] | None = None) -> View:
-    graph = projection(store, lang, filters)
+           vet_labels: dict[str, str] | None = None, exporter: str = "KZ",
+           as_of: AsOf | None = None) -> View:
+    """The page of the graph on the asked date (today by default): the records that answer
+    then, by the check's rule."""
+    at = as_of or parse_as_of(None)
+    graph = projection(store, lang, filters, exporter=exporter, at=at.day)
     total = graph.number_of_nodes()
     if total > limit:
         graph = _cut(graph, limit)
@@ -178,15 +183,18 @@ def render(store: Store, lang: str = "en", filters: Filters | None = None,
 
 def render_filtered(store: Store, lang: str = "en", market: str | None = None,
                     product: str | None = None, status: str | None = None,
-                    limit: int = MAX_NODES) -> View:
-    """A view from what a user typed: names or codes resolved as the check resolves them."""
+                    limit: int = MAX_NODES, exporter: str = "KZ",
+                    as_of: str | AsOf | None = None) -> View:
+    """A view from what a user typed: names or codes resolved as the check resolves them, on
+    the asked date (YYYY, YYYY-MM or YYYY-MM-DD; BadDate otherwise)."""
+    at = as_of if isinstance(as_of, AsOf) else parse_as_of(as_of)
     filters = Filters(
         market=resolve_market(store, market, lang).iri if market else None,
         product=resolve_product(store, product, lang).iri if product else None,
         status=_status(store, status) if status else None)
     labels = {code: status_label(store, code, lang) for code in STATUS_COLOURS}
     vet = {code: v.get(lang, code) for code, v in vocabulary(store).get(VET_SCHEME, {}).items()}
-    return render(store, lang, filters, limit, labels, vet)
+    return render(store, lang, filters, limit, labels, vet, exporter, at)
 
 
 def _status(store: Store, status: str) -> str:
