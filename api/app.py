@@ -20,12 +20,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from api.deps import BUILD_HEADER, VARY, PinBuild
+from api.deps import BUILD_HEADER, LANGS, VARY, PinBuild, pick_language
 from api.models import COMMON_RESPONSES
 from api.routes import explore, health, linked_data, market_access, sparql
 from graph import PROJECT_DIR
 from graph.endpoint.served_build import Service
-from graph.errors import ResolveError, StoreError
+from graph.errors import BadDate, ResolveError, StoreError
 from graph.settings import Settings
 
 log = logging.getLogger("agrikg.api")
@@ -74,6 +74,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": str(exc), "kind": exc.kind, "query": exc.text,
                              "ambiguous": exc.ambiguous, "closest_matches": exc.suggestions,
                              "matches": exc.matches}, status_code=404)
+
+    @app.exception_handler(BadDate)
+    async def bad_date(request: Request, exc: BadDate) -> JSONResponse:
+        asked = request.query_params.get("lang")
+        lang = pick_language(asked if asked in LANGS else None,
+                             request.headers.get("accept-language"))
+        return JSONResponse({"detail": exc.message(lang), "parameter": "as_of",
+                             "query": exc.text}, status_code=400)
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(_: Request, exc: RequestValidationError) -> JSONResponse:

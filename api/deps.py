@@ -92,6 +92,9 @@ def pick_language(lang: str | None, accept_language: str | None) -> str:
     return "en"
 
 
+AsOfParam = Annotated[str | None, Query(max_length=40, description=(
+    "Answer as of this date: YYYY, YYYY-MM or YYYY-MM-DD (a year or month means its last "
+    "day); default today. Anything else is a 400 saying what is accepted."))]
 ServiceDep = Annotated[Served, Depends(service)]
 Lang = Annotated[str, Depends(language)]
 

@@ -49,6 +49,11 @@ COMMON_RESPONSES: dict = {
     422: {"model": ValidationProblem,
           "description": "A parameter is missing or invalid; `detail` names it."},
 }
+BAD_DATE_RESPONSE: dict = {
+    400: {"model": Problem,
+          "description": "`as_of` is not YYYY, YYYY-MM or YYYY-MM-DD (or no real day); "
+                         "`detail` says so in the asked language."},
+}
 NOT_FOUND_RESPONSE: dict = {
     404: {"model": NotFound,
           "description": "Unknown (or, for a market, ambiguous) product, market, source or "

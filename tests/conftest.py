@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyoxigraph
 import pytest
 
 from graph import DATA_DIR
@@ -82,6 +83,29 @@ def history_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = Settings(home=root / "home", data_dir=history_data(root / "data"), endpoint=None)
     build(settings)
     return settings
+HISTORY_EXPORTER = "UZ"  # the made-up RDF history's exporter: no real record takes part
+
+
+@pytest.fixture(scope="session")
+def history_home(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home serving a copy of the built graph with the made-up dated records and measures of
+    tests/data/history/*.ttl loaded on top (exporter UZ), written as RDF to the contract: the
+    as-of rule's tests need no build of their own, so they stay in the fast tier."""
+    home = tmp_path_factory.mktemp("history-home")
+    target = home / "builds" / "history"
+    shutil.copytree(current_build(settings), target, symlinks=True)
+    (home / "current").symlink_to(Path("builds") / "history")
+    store = pyoxigraph.Store(str(target / "store"))
+    for path in sorted(HISTORY_DIR.glob("*.ttl")):
+        store.load(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)
+    store.flush()
+    del store
+    return home
+
+
+@pytest.fixture(scope="session")
+def history_store(history_home: Path) -> EmbeddedStore:
+    return EmbeddedStore(history_home / "current" / "store")
 
 
 def start_oxigraph(location: Path, loads: list[list[str]]) -> Iterator[str]:

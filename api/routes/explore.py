@@ -8,12 +8,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import LANGS, Lang, ServiceDep, templates
-from api.models import NOT_FOUND_RESPONSE
+from api.deps import LANGS, AsOfParam, Lang, ServiceDep, templates
+from api.models import BAD_DATE_RESPONSE, NOT_FOUND_RESPONSE
 from graph.answers.check import check
+from graph.answers.dates import parse_as_of
 from graph.answers.listings import list_markets, search_products
 from graph.answers.messages import words
-from graph.errors import ResolveError
+from graph.errors import BadDate, ResolveError
 
 router = APIRouter(tags=["Explore"])
 
@@ -65,59 +66,76 @@ WORDS: dict[str, dict[str, str]] = {
 
 @router.get("/", summary="The exporter's page",
             responses={200: {"content": {"text/html": {}}},
+                       400: {"description": "`as_of` is no date; the page says what is "
+                                            "accepted.", "content": {"text/html": {}}},
                        404: {"description": "Product or market not found; the page lists the "
                                             "closest matches.", "content": {"text/html": {}}}})
 def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
-                  product: Filter = None, market: Filter = None) -> Response:
+                  product: Filter = None, market: Filter = None,
+                  as_of: AsOfParam = None) -> Response:
     page_words = words(lang, WORDS)
     answer: dict[str, Any] | None = None
     error: ResolveError | None = None
-    if product and market:
+    date_error: BadDate | None = None
+    try:
+        at = parse_as_of(as_of)
+    except BadDate as exc:
+        date_error = exc
+    if product and market and date_error is None:
         try:
             answer = check(svc.store, product, market, lang=lang,
-                           exporter=svc.settings.exporter)
+                           exporter=svc.settings.exporter, as_of=at)
         except ResolveError as exc:
             error = exc
     markets = list_markets(svc.store, lang)
     context = {
         "lang": lang, "words": page_words, "answer": answer, "error": error,
-        "product": product or "", "market": market or "",
+        "product": product or "", "market": market or "", "as_of": as_of or "",
+        "date_error": date_error.message(lang) if date_error else None,
         "markets_with_records": [m for m in markets if m["records"]],
         "markets": sorted(markets, key=lambda m: m["label"]),
         "suggestions": [p["label"] for p in search_products(svc.store, None, lang, 500)],
         "switch": {code: "/?" + urlencode({k: v for k, v in (("product", product),
-                   ("market", market), ("lang", code)) if v}) for code in LANGS},
+                   ("market", market), ("as_of", as_of), ("lang", code)) if v}) for code in LANGS},
     }
     if answer:
+        dated = {"as_of": as_of} if as_of else {}
         context["explore"] = "/explore?" + urlencode(
-            {"product": answer["product"]["id"], "market": answer["market"]["code"], "lang": lang})
+            {"product": answer["product"]["id"], "market": answer["market"]["code"], "lang": lang}
+            | dated)
         context["explore_product"] = "/explore?" + urlencode(
-            {"product": answer["product"]["id"], "lang": lang})
+            {"product": answer["product"]["id"], "lang": lang} | dated)
         context["explore_market"] = "/explore?" + urlencode(
-            {"market": answer["market"]["code"], "lang": lang})
+            {"market": answer["market"]["code"], "lang": lang} | dated)
         if answer["via"]:
             context["via_text"] = page_words["inherited"].format(via=answer["via"]["label"])
+
     if error is not None:
         key = "not_found_market" if error.kind == "market" else "not_found_product"
         context["error_text"] = page_words[key].format(text=error.text)
     return templates.TemplateResponse(request, "exporter.html", context,
-                                      status_code=404 if error else 200)
+                                      status_code=400 if date_error else 404 if error else 200)
 
 
 @router.get("/explore", summary="Interactive graph view (self-contained page, works offline)",
-            responses={200: {"content": {"text/html": {}}}, **NOT_FOUND_RESPONSE})
+            responses={200: {"content": {"text/html": {}}}, **NOT_FOUND_RESPONSE,
+                       **BAD_DATE_RESPONSE})
 def explore(svc: ServiceDep, lang: Lang, market: Filter = None, product: Filter = None,
-            status: Filter = None) -> HTMLResponse:
+            status: Filter = None, as_of: AsOfParam = None) -> HTMLResponse:
+    """The records that answer on the asked date (today by default), by the check's rule."""
     from graph.answers.views import render_filtered  # networkx and pyvis: only for this page
 
-    view = render_filtered(svc.store, lang, market=market, product=product, status=status)
+    at = parse_as_of(as_of)
+    view = render_filtered(svc.store, lang, market=market, product=product, status=status,
+                           exporter=svc.settings.exporter, as_of=at)
     return HTMLResponse(view.html)
 
 
 @router.get("/analytics", summary="Network analytics: reach, diversification, pending "
                                   "negotiations, centrality, shared markets",
-            )
-def analytics(svc: ServiceDep, lang: Lang) -> dict[str, Any]:
+            responses=BAD_DATE_RESPONSE)
+def analytics(svc: ServiceDep, lang: Lang, as_of: AsOfParam = None) -> dict[str, Any]:
+    """Reach by the check's rule, on the asked date (today by default)."""
     from graph.answers.analytics import stats  # networkx: only for analytics
 
-    return stats(svc.store, lang)
+    return stats(svc.store, lang, svc.settings.exporter, parse_as_of(as_of))

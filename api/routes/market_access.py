@@ -10,9 +10,10 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import LANGS, SERVED, Lang, ServiceDep, pick_language, varies_by
-from api.models import NOT_FOUND_RESPONSE, AccessAnswer
+from api.deps import LANGS, SERVED, AsOfParam, Lang, ServiceDep, pick_language, varies_by
+from api.models import BAD_DATE_RESPONSE, NOT_FOUND_RESPONSE, AccessAnswer
 from graph.answers.check import check
+from graph.answers.dates import parse_as_of
 from graph.answers.listings import (
     list_markets,
     market_overview,
@@ -22,13 +23,14 @@ from graph.answers.listings import (
     statuses,
 )
 from graph.answers.resolve import resolve_market, resolve_product
+from graph.errors import BadDate
 
 router = APIRouter(tags=["Market access"])
 
-NOT_FOUND = NOT_FOUND_RESPONSE
+NOT_FOUND = NOT_FOUND_RESPONSE | BAD_DATE_RESPONSE
 
 
-@router.get("/access", responses=NOT_FOUND | {200: {"model": AccessAnswer}},
+@router.get("/access", responses=NOT_FOUND, response_model=AccessAnswer,
             response_class=Response,
             summary="May PRODUCT be shipped to MARKET, under what status, says who?")
 async def access(svc: ServiceDep, lang: Lang,
@@ -36,25 +38,28 @@ async def access(svc: ServiceDep, lang: Lang,
                      "A product name in kk/ru/en, an id, or an HS code (2-6 digits)."))],
                  market: Annotated[str, Query(min_length=1, max_length=200, description=(
                      "An ISO 3166-1 code (alpha-2, alpha-3, numeric) or a country name."))],
+                 as_of: AsOfParam = None,
                  ) -> Response:
     """The same answer as `agrikg check --json`: status, permitted (true/false/null), via,
-    partial, veterinary requirements, as-of and sources with the Kazakh quote. No record
-    means `unknown`, never a prohibition."""
+    partial, veterinary requirements, as-of, sources with the source's own words, the
+    history of the pair, conflicts and the exporter's measures in force, on the asked date
+    (today by default). No record means `unknown`, never a prohibition."""
+    at = parse_as_of(as_of)  # BadDate: 400 in the asked language
     # A question asked again is answered from the build's answer cache without leaving the
     # event loop; a new one is checked in a thread (on a remote store a check is HTTP).
     answers = svc.answers()
-    key = access_key(product, market, lang, svc.settings.exporter)
+    key = access_key(product, market, lang, svc.settings.exporter, at.text)
     body = answers.get(key) if answers is not None else None
     if body is None:
         answer = await asyncio.to_thread(check, svc.store, product, market, lang=lang,
-                                         exporter=svc.settings.exporter)
+                                         exporter=svc.settings.exporter, as_of=at)
         body = encode(answer)
         svc.keep(answers, key, body)
     return Response(body, media_type="application/json")
 
 
-def access_key(product: str, market: str, lang: str, exporter: str) -> tuple:
-    return ("access", product, market, lang, exporter)
+def access_key(product: str, market: str, lang: str, exporter: str, as_of: str) -> tuple:
+    return ("access", product, market, lang, exporter, as_of)
 
 
 class AccessFastPath:
@@ -64,7 +69,7 @@ class AccessFastPath:
     does, so a question the route has already validated and answered is served here; anything
     else (first time asked, unusual parameters, cache off) goes on to the route unchanged."""
 
-    _PARAMS = frozenset(("product", "market", "lang"))
+    _PARAMS = frozenset(("product", "market", "lang", "as_of"))
 
     def __init__(self, app: Any):
         self.app = app
@@ -95,6 +100,10 @@ class AccessFastPath:
         product, market = params.get("product"), params.get("market")
         if not product or not market:
             return None
+        try:
+            as_of = parse_as_of(params.get("as_of")).text
+        except BadDate:
+            return None
         if lang is None:
             varies_by(scope, "Accept-Language")
         answers = served.answers()
@@ -103,7 +112,7 @@ class AccessFastPath:
         accept_language = next((v.decode("latin-1") for k, v in scope["headers"]
                                 if k == b"accept-language"), None)
         key = access_key(product, market, pick_language(lang, accept_language),
-                         served.settings.exporter)
+                         served.settings.exporter, as_of)
         return answers.get(key)  # type: ignore[return-value]
 
 
@@ -122,8 +131,10 @@ def markets(svc: ServiceDep, lang: Lang) -> list[dict[str, Any]]:
 @router.get("/markets/{code}", responses=NOT_FOUND,
             summary="A market with every product and its status there")
 def market(svc: ServiceDep, lang: Lang,
-           code: Annotated[str, "ISO code or name"]) -> dict[str, Any]:
-    return market_overview(svc.store, resolve_market(svc.store, code, lang), lang)
+           code: Annotated[str, "ISO code or name"], as_of: AsOfParam = None) -> dict[str, Any]:
+    at = parse_as_of(as_of)
+    return market_overview(svc.store, resolve_market(svc.store, code, lang), lang,
+                           svc.settings.exporter, at)
 
 
 @router.get("/products",
@@ -137,9 +148,11 @@ def products(svc: ServiceDep, lang: Lang,
 
 @router.get("/products/{product_id}", responses=NOT_FOUND,
             summary="A product with every market the graph has a record for")
-def product(svc: ServiceDep, lang: Lang, product_id: str) -> dict[str, Any]:
+def product(svc: ServiceDep, lang: Lang, product_id: str,
+            as_of: AsOfParam = None) -> dict[str, Any]:
+    at = parse_as_of(as_of)
     resolved = resolve_product(svc.store, product_id, lang)
-    return product_overview(svc.store, resolved, lang, svc.settings.exporter)
+    return product_overview(svc.store, resolved, lang, svc.settings.exporter, at)
 
 
 @router.get("/statuses",

@@ -648,18 +648,15 @@ def _history(store: Store, products: ProductIndex, product: str, rows: list[Row]
     } for r in line]
 
 
-def _conflicts(history: list[dict[str, Any]], rows: dict[str, Row]) -> list[dict[str, Any]]:
-    """Records in effect on the asked day that share a start and a product but not a status:
-    sources that disagree (shown, never settled by picking one)."""
-    groups: dict[tuple[date, str], list[dict[str, Any]]] = {}
-    for step in history:
-        if step["in_effect"]:
-            groups.setdefault((effective_start(rows[step["record"]]), step["product"]),
-                              []).append(step)
-    return [{"as_of": steps[0]["as_of"], "product": product,
-             "records": [s["record"] for s in steps],
-             "statuses": sorted({s["status"] for s in steps})}
-            for (_, product), steps in groups.items() if len({s["status"] for s in steps}) > 1]
+def _conflicts(decision: Decision) -> list[dict[str, Any]]:
+    """The records that answer together because their sources disagree (same start, same
+    product, different statuses): shown, never settled by picking one."""
+    if not decision.conflict:
+        return []
+    tied = list(decision.conflict)
+    return [{"as_of": tied[0].get("asOf"), "product": tied[0]["recordProduct"].rsplit("/", 1)[-1],
+             "records": [r["record"] for r in tied],
+             "statuses": sorted({r["status"] for r in tied})}]
 
 
 def _measure_json(store: Store, measure: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -810,9 +807,8 @@ def _answer(store: Store, product: str, market: str, lang: str,
         answer["permitted_reading"] = permitted_reading(status, lang, label, ban)
         said = BAN_VALUE[lang].format(measure=ban["label"])
         message += f" {said[0].upper()}{said[1:]}."
-    by_record = {r["record"]: r for r in rows}
     answer |= {"partial": partial, "message": message, "history": history,
-               "conflicts": _conflicts(history, by_record), "exporter_measures": measures}
+               "conflicts": _conflicts(decision), "exporter_measures": measures}
     # Checked against the shared model once, when made: the CLI and the API serve the same
     # shape the OpenAPI document describes.
     AccessAnswer.model_validate(answer)

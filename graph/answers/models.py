@@ -187,8 +187,10 @@ class AccessAnswer(_Model):
     message: str
     history: list[HistoryStep] = Field(description="Every record of the pair and of its "
                                        "broader products, oldest first.")
-    conflicts: list[Conflict] = Field(description="Records in effect on the asked date that "
-                                      "share a date and a product but not a status.")
+    conflicts: list[Conflict] = Field(description="The records that answer together on the "
+                                      "asked date because their sources disagree (same "
+                                      "start, same product, different statuses); the status "
+                                      "is then `conflict`.")
     exporter_measures: list[ExporterMeasure] = Field(description="The exporter's own bans and "
                                                      "quotas in force on the asked date that "
                                                      "cover the product and the market.")
