@@ -349,3 +349,106 @@ def test_a_malformed_source_id_is_a_404_and_leaves_no_warning_in_the_log(api_emb
     assert "no source matches" in response.json()["detail"]
     log = (settings.home / "api-embedded.log").read_text(encoding="utf-8", errors="replace")
     assert "does not look like a valid URI" not in log
+
+
+# -- as of a date, in process (TestClient) over the made-up UZ -> JP history ----------------------
+@pytest.fixture(scope="module")
+def history_client(history_home):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from graph.settings import Settings
+
+    with TestClient(create_app(Settings(home=history_home, endpoint=None, exporter="UZ"))) as client:
+        yield client
+
+
+@pytest.mark.parametrize(("as_of", "status", "record"), [
+    ("2023-06-01", "restricted", "test-uz-jp-beef-2022"),
+    ("2024-05-01", "restriction-lifted", "test-uz-jp-beef-2024-02-07"),
+    ("2018-03", "open", "test-uz-jp-meat-except-pork-2018"),
+])
+def test_access_answers_as_of_the_asked_date_the_same_as_the_check(history_client, history_store,
+                                                                    as_of, status,
+                                                                    record) -> None:
+    from graph.answers.check import check
+
+    params = {"product": "beef", "market": "JP", "as_of": as_of, "lang": "ru"}
+    first = history_client.get("/access", params=params)
+    again = history_client.get("/access", params=params)  # from the cache, by the fast path
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    answer = first.json()
+    assert answer["as_of_asked"] == as_of and answer["status"] == status
+    assert answer["record"] == P + "record/" + record
+    assert answer == check(history_store, "beef", "JP", lang="ru", exporter="UZ", as_of=as_of)
+
+
+def test_access_without_a_date_answers_as_of_today(history_client) -> None:
+    from datetime import date
+
+    answer = history_client.get("/access", params={"product": "beef", "market": "JP"}).json()
+    assert answer["as_of_asked"] == date.today().isoformat()
+    assert answer["status"] == "restriction-lifted"
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "YYYY-MM-DD"), ("ru", "ГГГГ-ММ-ДД"),
+                                             ("kk", "ЖЖЖЖ-АА-КК")])
+@pytest.mark.parametrize("path", ["/access?product=beef&market=JP", "/markets/JP",
+                                  "/products/beef", "/analytics", "/explore"])
+def test_a_bad_date_is_a_400_in_the_users_language(history_client, path, lang, words) -> None:
+    sep = "&" if "?" in path else "?"
+    response = history_client.get(f"{path}{sep}as_of=2024-02-30&lang={lang}")
+    assert response.status_code == 400
+    assert words in response.json()["detail"] and "2024-02-30" in response.json()["detail"]
+
+
+def test_the_listings_and_analytics_answer_as_of_the_asked_date(history_client) -> None:
+    def beef_in_japan(as_of: str) -> tuple[str, str, str]:
+        market = history_client.get("/markets/JP", params={"as_of": as_of}).json()
+        [listed] = [p for p in market["products"] if p["id"] == "beef"]
+        product = history_client.get("/products/beef", params={"as_of": as_of}).json()
+        [there] = [m for m in product["markets"] if m["code"] == "JP"]
+        stats = history_client.get("/analytics", params={"as_of": as_of}).json()
+        [reach] = [p for p in stats["products"] if p["product"] == "beef"]
+        assert market["as_of_asked"] == product["as_of_asked"] == stats["as_of_asked"] == as_of
+        return listed["status"], there["status"], reach["by_market"]["JP"]["status"]
+
+    assert beef_in_japan("2023-06-01") == ("restricted",) * 3
+    assert beef_in_japan("2024-05-01") == ("restriction-lifted",) * 3
+    assert beef_in_japan("2018-03-01") == ("open",) * 3
+
+
+def test_the_graph_view_draws_the_records_that_answer_on_the_date(history_client) -> None:
+    def drawn(as_of: str) -> str:  # the records' quotes are in the arrows' hover texts
+        return history_client.get("/explore", params={"market": "JP", "as_of": as_of}).text
+
+    restricted, lifted = "В 2022 году поставки говядины ограничены.", "С 7 февраля 2024 года"
+    assert restricted in drawn("2023-06-01") and lifted not in drawn("2023-06-01")
+    assert restricted not in drawn("2024-05-01") and lifted in drawn("2024-05-01")
+
+
+def test_the_exporters_page_shows_the_date_and_how_it_got_here(history_client) -> None:
+    page = history_client.get("/", params={"product": "beef", "market": "JP",
+                                           "as_of": "2023-06-01", "lang": "en"})
+    assert page.status_code == 200
+    html = page.text
+    assert 'name="as_of" value="2023-06-01"' in html  # the form keeps the date
+    assert '<time datetime="2023-06-01">2023-06-01</time>' in html
+    steps = re.findall(r'<li class="history-step status-([a-z-]+)[^"]*"', html)
+    assert steps == ["restricted", "open", "requirements-agreed", "restricted", "open",
+                     "restricted", "restriction-lifted"]
+    assert "How it got here" in html and "В 2022 году поставки говядины ограничены." in html
+    assert "as_of=2023-06-01" in html  # the language switch and graph links keep it too
+    bad = history_client.get("/", params={"product": "beef", "market": "JP", "as_of": "2023-6",
+                                          "lang": "kk"})
+    assert bad.status_code == 400 and "ЖЖЖЖ-АА-КК" in bad.text
+
+
+def test_access_declares_the_shared_answer_model(history_client) -> None:
+    spec = history_client.get("/openapi.json").json()
+    ok = spec["paths"]["/access"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert ok["schema"]["$ref"].endswith("/AccessAnswer")
+    fields = spec["components"]["schemas"]["AccessAnswer"]["properties"]
+    assert {"as_of_asked", "history", "conflicts", "exporter_measures"} <= fields.keys()
+    assert "400" in spec["paths"]["/access"]["get"]["responses"]

@@ -30,8 +30,10 @@ router = APIRouter(tags=["Market access"])
 NOT_FOUND = NOT_FOUND_RESPONSE | BAD_DATE_RESPONSE
 
 
-@router.get("/access", responses=NOT_FOUND, response_model=AccessAnswer,
-            response_class=Response,
+# The route writes the answer's JSON itself (cached bytes); the model documents it, and every
+# answer is validated against it when the check makes it.
+@router.get("/access", responses=NOT_FOUND | {200: {"model": AccessAnswer}},
+            response_model=AccessAnswer, response_class=Response,
             summary="May PRODUCT be shipped to MARKET, under what status, says who?")
 async def access(svc: ServiceDep, lang: Lang,
                  product: Annotated[str, Query(min_length=1, max_length=200, description=(
