@@ -18,10 +18,12 @@ from graph.settings import Settings
 AGRIKG = str(Path(sys.executable).parent / "agrikg")
 
 
-def run(settings: Settings, *args: str, endpoint: str | None = None) -> subprocess.CompletedProcess:
+def run(settings: Settings, *args: str, endpoint: str | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    extra = env or {}
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
     env |= {"AGRIKG_HOME": str(settings.home), "AGRIKG_DATA_DIR": str(settings.data_dir),
-            "COLUMNS": "200", "NO_COLOR": "1"}
+            "COLUMNS": "200", "NO_COLOR": "1"} | extra
     if endpoint:
         env["AGRIKG_ENDPOINT"] = endpoint
     return subprocess.run([AGRIKG, *args], capture_output=True, text=True, env=env, timeout=120)
@@ -210,3 +212,35 @@ def test_a_bad_setting_or_option_is_one_clear_line_and_exit_code_2(settings, arg
     assert result.returncode == 2, result.stdout + result.stderr
     assert words in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def run_history(home: Path, *args: str) -> subprocess.CompletedProcess:
+    """agrikg over the made-up UZ -> JP history (tests/data/history/uz-jp.ttl)."""
+    return run(Settings(home=home, exporter="UZ"), *args, env={"AGRIKG_EXPORTER": "UZ"})
+
+
+def test_check_as_of_two_dates_a_change_apart(history_home, history_store) -> None:
+    from graph.answers.check import check
+
+    before = run_history(history_home, "check", "beef", "JP", "--as-of", "2023-06-01", "--json")
+    after = run_history(history_home, "check", "beef", "JP", "--as-of", "2024-05-01", "--json")
+    assert before.returncode == after.returncode == 0, before.stderr
+    a, b = json.loads(before.stdout), json.loads(after.stdout)
+    assert (a["status"], b["status"]) == ("restricted", "restriction-lifted")
+    assert a["sources"][0]["quote"] != b["sources"][0]["quote"]
+    assert a == check(history_store, "beef", "JP", exporter="UZ", as_of="2023-06-01")
+    text = run_history(history_home, "check", "beef", "JP", "--as-of", "2023-06-01")
+    flat = " ".join(line.strip().strip("│").strip() for line in text.stdout.splitlines())
+    assert "How it got here" in flat and "Answer as of: 2023-06-01" in flat
+    assert "2022  Beef: Restricted ← answers" in flat
+    assert "2024-02-07  Beef: Restrictions lifted (after the asked date)" in flat
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "YYYY-MM-DD"), ("ru", "ГГГГ-ММ-ДД"),
+                                             ("kk", "ЖЖЖЖ-АА-КК")])
+def test_check_refuses_a_date_that_is_not_one_in_the_users_language(history_home, lang,
+                                                                    words) -> None:
+    result = run_history(history_home, "check", "beef", "JP", "--as-of", "2024-02-30",
+                         "--lang", lang)
+    assert result.returncode == 2
+    assert words in result.stderr and "Traceback" not in result.stderr
