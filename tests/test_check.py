@@ -547,3 +547,25 @@ def test_the_real_beef_china_history_answers_differently_before_and_after_2024(s
     assert before["status"] != after["status"]
     assert before["sources"] and after["sources"]
     assert before["sources"][0]["quote"] != after["sources"][0]["quote"]
+
+
+@pytest.mark.build  # a build of its own (graph/data plus tests/data/history)
+def test_the_check_reads_what_the_build_writes_from_dated_curated_files(history_settings) -> None:
+    """End to end through the loader: records/*.csv and measures.csv, built, then checked."""
+    from graph.store.backends import open_store
+
+    store = open_store(history_settings)
+    before = check(store, "beef", "JP", as_of="2023-06-01")
+    after = check(store, "beef", "JP", as_of="2024-02")  # month precision: from 1 February
+    assert (before["status"], after["status"]) == ("restricted", "restriction-lifted")
+    assert before["record"] == RECORD + "kz-jp-beef-2022"
+    assert {s["quote_lang"] for s in before["sources"]} == {"ru", "en"}  # two sources
+    assert all(s["url"] and s["publisher"] and s["published"] for s in before["sources"])
+    assert [m["measure"].rsplit("/", 1)[-1] for m in before["exporter_measures"]] == \
+        ["kz-quota-test-beef-2023"]
+    [lifted] = [s for s in after["history"] if s["answers"]]
+    assert lifted["supersedes"] == [RECORD + "kz-jp-beef-2022"] and lifted["report_date"]
+    honey = check(store, "honey", "JP", as_of="2023-04")
+    assert honey["permitted"] is False
+    assert honey["permitted_reading"]["measure"].endswith("kz-ban-test-honey-2023-03-01")
+    assert check(store, "honey", "JP", as_of="2023-06")["permitted"] is None
