@@ -17,6 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from graph.answers.check import check as check_access
+from graph.answers.check import validated
 from graph.answers.dates import AsOf, parse_as_of
 from graph.answers.messages import words
 from graph.endpoint.sandbox import probe
@@ -183,8 +184,8 @@ def check(
     at = _as_of(as_of, lang)
     settings = _settings(endpoint)
     with _user_errors():
-        answer = check_access(_open(settings), product, market, lang=lang,
-                              exporter=settings.exporter, as_of=at)
+        answer = validated(check_access(_open(settings), product, market, lang=lang,
+                                        exporter=settings.exporter, as_of=at))
     if as_json:
         _print_json(answer)
         return

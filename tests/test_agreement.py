@@ -1,7 +1,7 @@
 """One rule decides which record answers (graph/answers/check.py `decide`): for every pair at
 several dates, the check, the market listing, the product listing, /analytics and the named
 query `access_as_of` give the same answer, on the made-up UZ -> JP history (dates drawn by
-hypothesis) and on the real graph."""
+hypothesis) and on the real graph; and every answer has the shape of the shared model."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.answers.analytics import stats
-from graph.answers.check import CONFLICT, UNKNOWN, check
+from graph.answers.check import CONFLICT, UNKNOWN, check, validated
 from graph.answers.dates import AsOf, parse_as_of
 from graph.answers.listings import list_markets, market_overview, product_overview
 from graph.answers.resolve import resolve_market, resolve_product
@@ -29,7 +29,7 @@ def everywhere(store: Store, exporter: str, market: str, at: AsOf) -> None:
     reached = {p["product"]: p["by_market"].get(market, {}).get("status", UNKNOWN)
                for p in figures["products"]}
     for product, entry in listed.items():
-        answer = check(store, product, market, exporter=exporter, as_of=at)
+        answer = validated(check(store, product, market, exporter=exporter, as_of=at))
         overview = product_overview(store, resolve_product(store, product, "en"), "en",
                                     exporter, at)
         there = next((m["status"] for m in overview["markets"] if m["code"] == market), UNKNOWN)

@@ -372,6 +372,7 @@ def test_access_answers_as_of_the_asked_date_the_same_as_the_check(history_clien
                                                                     as_of, status,
                                                                     record) -> None:
     from graph.answers.check import check
+    from graph.answers.models import AccessAnswer
 
     params = {"product": "beef", "market": "JP", "as_of": as_of, "lang": "ru"}
     first = history_client.get("/access", params=params)
@@ -379,6 +380,7 @@ def test_access_answers_as_of_the_asked_date_the_same_as_the_check(history_clien
     assert first.status_code == again.status_code == 200
     assert first.json() == again.json()
     answer = first.json()
+    AccessAnswer.model_validate(answer)  # the shape /access declares
     assert answer["as_of_asked"] == as_of and answer["status"] == status
     assert answer["record"] == P + "record/" + record
     assert answer == check(history_store, "beef", "JP", lang="ru", exporter="UZ", as_of=as_of)

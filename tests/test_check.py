@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.answers.check import check
+from graph.answers.check import check, validated
 from graph.answers.messages import as_of_phrase
 from graph.errors import ResolveError
 
@@ -87,7 +87,7 @@ def test_every_fact_answers_in_each_language(store, fact, lang) -> None:
     product_id, kk, ru, en, _hs, market, status, vet, quote = fact
     name = {"kk": kk, "ru": ru, "en": en}[lang]
     market_name = MARKETS[market][("kk", "ru", "en").index(lang)]
-    answer = check(store, name, market_name, lang=lang)
+    answer = validated(check(store, name, market_name, lang=lang))
     assert answer["product"]["id"] == product_id
     assert answer["market"]["code"] == market
     assert answer["status"] == status
@@ -419,7 +419,7 @@ HISTORY = [
                          ids=[f"{h[0]}-{h[1]}" for h in HISTORY])
 def test_the_answer_as_of_each_date_before_and_after_each_change(history_store, product, as_of,
                                                                   status, record, via) -> None:
-    answer = check(history_store, product, "JP", exporter=UZ, as_of=as_of)
+    answer = validated(check(history_store, product, "JP", exporter=UZ, as_of=as_of))
     assert answer["as_of_asked"] == as_of
     assert answer["status"] == status
     assert answer["record"] == (RECORD + record if record else None)

@@ -809,7 +809,12 @@ def _answer(store: Store, product: str, market: str, lang: str,
         message += f" {said[0].upper()}{said[1:]}."
     answer |= {"partial": partial, "message": message, "history": history,
                "conflicts": _conflicts(decision), "exporter_measures": measures}
-    # Checked against the shared model once, when made: the CLI and the API serve the same
-    # shape the OpenAPI document describes.
+    return answer
+
+
+def validated(answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer, checked against the shared model (graph.answers.models.AccessAnswer) that
+    /access declares as its response model. The CLI checks what it prints and the tests check
+    every answer they see; the API's hot path does not pay for it (a few ms per answer)."""
     AccessAnswer.model_validate(answer)
     return answer

@@ -1,6 +1,7 @@
-"""The check's answer as typed models (pydantic), shared by the CLI and the API: the check
-validates every answer it makes against `AccessAnswer`, `agrikg check --json` prints that
-shape, and `/access` declares it as its response model (and so documents it in OpenAPI)."""
+"""The check's answer as typed models (pydantic), shared by the CLI and the API:
+`agrikg check` validates what it prints against `AccessAnswer` (check.validated), `/access`
+declares it as its response model (and so documents it in OpenAPI), and the tests validate
+every answer they see."""
 
 from __future__ import annotations
 
