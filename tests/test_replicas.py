@@ -23,6 +23,9 @@ from tests.conftest import until
 # within about a second of a kill the balancer no longer sends it anything. GRACE is what the test
 # allows it, with room for a loaded machine; requests in it may fail, none after it.
 GRACE = 3.0
+# Servers of its own (HAProxy, Oxigraph, agrikg): the slow tier (tests/conftest.py cannot see them
+# through the fixture, which starts them from bench/replicas.py).
+pytestmark = pytest.mark.server
 LOAD_THREADS = 4
 PATHS = ("/access?product=wheat&market=CN", "/access?product=beef&market=IR&lang=ru",
          "/sparql?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20a%20%3Chttps%3A%2F%2Fw3id.org"
