@@ -37,7 +37,7 @@ def form(store: Store, lang: str, values: dict[str, str | None]) -> dict[str, An
         "statuses": [(role, ROLE_COLOURS[role], status_label(store, code, lang), code)
                      for code, role in COLOUR_ROLES.items()],
         "switch": {code: _href(values, lang=code) for code in LANGUAGE_NAMES},
-        "clear": _href({"lang": lang}),
+        "clear_href": _href({"lang": lang}),
         "without": {k: _href(values, **{k: None}) for k in FILTERS},
     }
 
