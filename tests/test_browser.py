@@ -227,6 +227,14 @@ def screenshots(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
 
 
+def _axe_clean(page) -> None:
+    """axe-core (bundled with axe-playwright-python, injected into the page) finds nothing."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
 def _no_sideways_scroll(page) -> None:
     width, scroll = page.evaluate("[window.innerWidth, document.documentElement.scrollWidth]")
     assert scroll <= width, f"the page scrolls sideways: {scroll} px wide in a {width} px window"
@@ -255,6 +263,7 @@ def test_explore_filters_in_each_language(page, api_embedded, screenshots, lang,
     assert page.locator("#graph").bounding_box()["height"] > 300  # no strip on a phone
     _no_sideways_scroll(page)
     page.screenshot(path=screenshots / f"explore-{lang}-{width}.png", full_page=False)
+    _axe_clean(page)
     assert page.evaluate("document.documentElement.lang") == lang
     assert page.outside == [] and page.errors == []
 
@@ -302,6 +311,7 @@ def test_explore_says_when_nothing_matches(page, api_embedded, screenshots) -> N
     assert page.locator("#empty").count() == 0
     page.goto(f"{api_embedded}/explore?product=говядна&lang=ru")
     assert "Продукция «говядна» не найдена." in page.locator("#empty").inner_text()
+    assert "restriction-lifted" not in page.locator("body").inner_text()  # the legend in words
     page.screenshot(path=screenshots / "explore-notfound-ru-1366.png")
     page.get_by_role("link", name="Говядина").click()
     page.wait_for_function("window.agrikgView && window.agrikgView.nodes > 0")
@@ -335,4 +345,5 @@ def test_analytics_is_a_page_in_each_language(page, api_embedded, screenshots, l
     assert download.value.suggested_filename == f"agrikg-matrix-{lang}.xlsx"
     _no_sideways_scroll(page)
     page.screenshot(path=screenshots / f"analytics-{lang}-{width}.png", full_page=True)
+    _axe_clean(page)
     assert page.outside == [] and page.errors == []

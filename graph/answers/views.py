@@ -245,7 +245,8 @@ def render(store: Store, lang: str = "en", filters: Filters | None = None,
     total = graph.number_of_nodes()
     if total > limit:
         graph = _cut(graph, limit)
-    labels = {"access": status_labels or {}, "vet": vet_labels or {}}
+    status_labels = status_labels or {code: status_label(store, code, lang) for code in COLOUR_ROLES}
+    labels = {"access": status_labels, "vet": vet_labels or {}}
     net = network(graph, lang, labels)
     nodes, edges, _heading, _height, _width, _options = net.get_network_data()
     script, css = vis_assets()
