@@ -188,6 +188,7 @@ def test_explore_form_keeps_the_filters_and_the_language_links_keep_them_too(cli
     assert re.search(r'<input id="f-as-of" name="as_of" type="date" value="2020-01-01"', html)
     switch = re.search(r'<a href="([^"]+)" lang="ru">Русский</a>', html).group(1)
     assert "market=IR" in switch and "status=requirements-agreed" in switch and "lang=ru" in switch
+    assert re.search(r'<a class="clear" href="/explore\?lang=kk">Сүзгілерді тазарту</a>', html)
 
 
 def test_pages_are_compressed(client) -> None:

@@ -190,7 +190,7 @@ EXPLORE: dict[str, dict[str, str]] = {
     "date": {"en": "Records in effect on", "ru": "Записи, действующие на дату",
              "kk": "Күндегі жағдай"},
     "show": {"en": "Show", "ru": "Показать", "kk": "Көрсету"},
-    "clear": {"en": "Clear the filters", "ru": "Сбросить фильтры", "kk": "Сүзгілерді тазарту"},
+    "clear_filters": {"en": "Clear the filters", "ru": "Сбросить фильтры", "kk": "Сүзгілерді тазарту"},
     "filters": {"en": "Filters", "ru": "Фильтры", "kk": "Сүзгілер"},
     "broader": {"en": "is part of a broader group", "ru": "входит в более широкую группу",
                 "kk": "кеңірек топтың құрамына кіреді"},
