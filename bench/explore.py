@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -107,7 +108,12 @@ def measure(triples: int, runs: int, work: Path) -> dict:
     return result | {"triples": triples, "commit": commit, "command": "python -m bench.explore"}
 
 
-def report(result: dict) -> str:
+def report(result: dict, before: dict | None = None) -> str:
+    earlier = ""
+    if before:
+        earlier = (f"\nBefore (commit {before.get('commit') or 'main'}, same graph, same machine, measured "
+                   f"just before): {', '.join(f'{s:.2f}' for s in before['seconds'])} s, median "
+                   f"**{before['median_seconds']:.2f} s**; {before['page_bytes'] / 1e3:.0f} KB page.\n")
     return ("# /explore: time to a stable graph\n\n"
             f"`{result['command']}` at commit {result['commit']}: a generated graph of "
             f"{result['triples']:,} triples, /explore cut to {result['nodes']} nodes "
@@ -116,7 +122,11 @@ def report(result: dict) -> str:
             f"| {', '.join(f'{s:.2f}' for s in result['seconds'])} | "
             f"**{result['median_seconds']:.2f} s** |\n\n"
             f"Of which the server's answer: first byte at {result['first_byte_median_seconds']:.2f} s, "
-            f"last byte at {result['last_byte_median_seconds']:.2f} s (medians).\n")
+            f"last byte at {result['last_byte_median_seconds']:.2f} s (medians). The first run "
+            "after a start makes the whole-graph view (its layout) once per build; later runs "
+            "get it ready-made. Sizes are before compression (the page travels gzipped, ~20%)."
+            f"{' Load average during the run: ' + result['load'] + '.' if result.get('load') else ''}\n"
+            + earlier)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,12 +135,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=PROJECT / "var" / "bench")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--before", type=Path, help="an explore.json of an earlier run to report beside")
     args = parser.parse_args(argv)
     result = measure(args.triples, args.runs, args.work)
+    result["load"] = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    before = json.loads(args.before.read_text()) if args.before else None
+    if before:
+        result["before"] = before
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "explore.json").write_text(json.dumps(result, indent=2) + "\n")
-    (args.out / "EXPLORE.md").write_text(report(result), encoding="utf-8")
-    print(report(result))
+    (args.out / "EXPLORE.md").write_text(report(result, before), encoding="utf-8")
+    print(report(result, before))
     return 0
 
 
