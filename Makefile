@@ -81,10 +81,12 @@ wrk:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 
 ## the full benchmark (about 10 min): bench/results/REPORT.md, results.json, latency.png
-## e.g. make bench BENCH_ARGS="--sizes 1e4,1e5,1e6,1e7"
-bench: $(BENCH_STAMP) wrk haproxy
+## e.g. make bench BENCH_ARGS="--sizes 1e4,1e5,1e6,1e7"; then REPLICAS.md and EXPLORE.md (time to
+## a stable /explore graph at 300 nodes in Debian's Chromium)
+bench: $(BENCH_STAMP) wrk haproxy browser
 	$(BIN)/python -m bench $(BENCH_ARGS)
 	$(BIN)/python -m bench.replicas
+	$(BIN)/python -m bench.explore
 
 ## the same code at small sizes in under 2 minutes: bench/results/quick/
 bench-quick: $(BENCH_STAMP) wrk

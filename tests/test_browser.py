@@ -212,3 +212,138 @@ def test_a_product_not_found_is_said_in_the_page_language(page, api_embedded, la
     for word in words:
         assert word in card.inner_text()
     assert "no product matches" not in card.inner_text()
+
+
+# -- /explore and /analytics as pages, in each language at desktop and phone widths -------------
+
+SIZES = {1366: 900, 390: 844}
+SHOW = {"kk": "Көрсету", "ru": "Показать", "en": "Show"}
+IRAN = {"kk": "Иран", "ru": "Иран", "en": "Iran"}
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where the browser tests leave their screenshots (looked at by hand)."""
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def _axe_clean(page) -> None:
+    """axe-core (bundled with axe-playwright-python, injected into the page) finds nothing."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def _no_sideways_scroll(page) -> None:
+    width, scroll = page.evaluate("[window.innerWidth, document.documentElement.scrollWidth]")
+    assert scroll <= width, f"the page scrolls sideways: {scroll} px wide in a {width} px window"
+
+
+@pytest.mark.parametrize("width", SIZES)
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_explore_filters_in_each_language(page, api_embedded, screenshots, lang, width) -> None:
+    page.set_viewport_size({"width": width, "height": SIZES[width]})
+    page.goto(f"{api_embedded}/explore?lang={lang}")
+    page.wait_for_function("window.agrikgView && window.agrikgView.nodes > 0")
+    page.locator("#f-market").fill(IRAN[lang])
+    page.locator("#f-status").select_option("requirements-agreed")
+    page.get_by_role("button", name=SHOW[lang]).click()
+    page.wait_for_url("**market=*")
+    page.wait_for_function("window.agrikgView && window.agrikgView.nodes > 0")
+    rows = page.locator("#records tbody tr")
+    assert rows.count() == 5  # Iran's six records less the one whose requirements are planned
+    assert {rows.nth(i).get_attribute("data-market") for i in range(5)} == {"IR"}
+    counts = page.locator("#counts").inner_text()
+    assert counts.startswith(str(page.evaluate("window.agrikgView.nodes")) + " ")
+    shown = page.locator("body").inner_text()
+    assert not [code for code in ("requirements-agreed", "requirements-planned", "restriction-lifted")
+                if code in shown], "a status shown as its code"
+    assert lang == "en" or "open" not in shown
+    assert page.locator("#graph").bounding_box()["height"] > 300  # no strip on a phone
+    _no_sideways_scroll(page)
+    page.screenshot(path=screenshots / f"explore-{lang}-{width}.png", full_page=False)
+    _axe_clean(page)
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert page.outside == [] and page.errors == []
+
+
+def test_explore_without_javascript_is_the_table(browser, api_embedded, screenshots) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    outside: list[str] = []
+    context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname
+                  == "127.0.0.1" else (outside.append(route.request.url), route.abort()))
+    page = context.new_page()
+    page.goto(f"{api_embedded}/explore?market=IR&lang=ru")
+    assert not page.locator("#graph").is_visible()
+    assert page.locator("#records tbody tr").count() == 6
+    assert "Требования согласованы" in page.locator("#records").inner_text()
+    page.locator("#f-status").select_option("requirements-planned")
+    page.get_by_role("button", name="Показать").click()
+    assert page.locator("#records tbody tr").count() == 1
+    assert "КРС" in page.locator("#records").inner_text() or \
+        "скот" in page.locator("#records").inner_text()
+    _no_sideways_scroll(page)
+    page.screenshot(path=screenshots / "explore-nojs-ru-390.png", full_page=True)
+    assert outside == []
+    context.close()
+
+
+def test_explore_language_switch_keeps_the_filters(page, api_embedded) -> None:
+    page.goto(f"{api_embedded}/explore?market=IR&lang=en")
+    page.wait_for_function("window.agrikgView && window.agrikgView.nodes > 0")
+    assert "Requirements agreed" in page.locator("#records").inner_text()
+    page.get_by_role("link", name="Қазақша").click()
+    page.wait_for_function("window.agrikgView && window.agrikgView.nodes > 0")
+    assert page.evaluate("document.documentElement.lang") == "kk"
+    assert page.locator("#f-market").input_value() == "IR"
+    assert page.locator("#records tbody tr").count() == 6
+    assert "Шартты белгілер" in page.locator("aside").inner_text()
+    assert page.outside == [] and page.errors == []
+
+
+def test_explore_says_when_nothing_matches(page, api_embedded, screenshots) -> None:
+    page.goto(f"{api_embedded}/explore?status=restricted&lang=ru")
+    message = page.locator("#empty")
+    assert "Нет записей по фильтру «Статус:" in message.inner_text()
+    page.get_by_role("link", name="Показать без фильтра", exact=False).click()
+    page.wait_for_function("window.agrikgView && window.agrikgView.nodes > 0")
+    assert page.locator("#empty").count() == 0
+    page.goto(f"{api_embedded}/explore?product=говядна&lang=ru")
+    assert "Продукция «говядна» не найдена." in page.locator("#empty").inner_text()
+    assert "restriction-lifted" not in page.locator("body").inner_text()  # the legend in words
+    page.screenshot(path=screenshots / "explore-notfound-ru-1366.png")
+    page.get_by_role("link", name="Говядина").click()
+    page.wait_for_function("window.agrikgView && window.agrikgView.nodes > 0")
+    assert page.locator("#f-product").input_value() == "beef"
+    assert page.outside == [] and page.errors == []
+
+
+@pytest.mark.parametrize("width", SIZES)
+@pytest.mark.parametrize(("lang", "title"), [("kk", "Нарыққа қол жеткізу талдауы"),
+                                             ("ru", "Аналитика доступа на рынки"),
+                                             ("en", "Market access analytics")])
+def test_analytics_is_a_page_in_each_language(page, api_embedded, screenshots, lang, title,
+                                             width) -> None:
+    page.set_viewport_size({"width": width, "height": SIZES[width]})
+    page.goto(f"{api_embedded}/analytics?lang={lang}")
+    assert page.locator("h1").inner_text() == title
+    cells = page.locator("table.matrix td[data-status]")
+    assert cells.count() > 20
+    colours = set(page.evaluate("[...document.querySelectorAll('table.matrix td[data-status]')]"
+                                ".map(td => td.dataset.status + ' ' + getComputedStyle(td)"
+                                ".backgroundColor)"))
+    by_status: dict[str, set[str]] = {}
+    for entry in colours:
+        status, colour = entry.split(" ", 1)
+        by_status.setdefault(status, set()).add(colour)
+    assert all(len(c) == 1 for c in by_status.values()), by_status  # one colour per status
+    assert by_status["restriction-lifted"] == {"rgb(9, 105, 218)"}
+    assert page.locator("#pending tbody tr").count() == 1
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel").click()
+    assert download.value.suggested_filename == f"agrikg-matrix-{lang}.xlsx"
+    _no_sideways_scroll(page)
+    page.screenshot(path=screenshots / f"analytics-{lang}-{width}.png", full_page=True)
+    _axe_clean(page)
+    assert page.outside == [] and page.errors == []

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from graph.answers.analytics import stats
+from graph.answers.messages import count
 from graph.answers.views import render_filtered
 from tests.test_cli import run
 
@@ -67,8 +68,8 @@ def test_a_large_graph_is_cut_with_a_note(embedded) -> None:
 
     view = render(embedded, "ru", Filters(), limit=15)
     assert view.total_nodes == 44 and view.nodes <= 15
-    assert "Всего узлов в графе: 44; показано: " in view.html
-    assert f"Узлы: {view.nodes} · связи: {view.edges}" in view.html
+    assert "В графе всего 44 узла; показано: " in view.html
+    assert f"{count(view.nodes, 'node', 'ru')} · {count(view.edges, 'link', 'ru')}" in view.html
 
 
 def test_unknown_filters_are_404_with_suggestions(api_embedded) -> None:

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import LANGS, AsOfParam, Lang, ServiceDep, templates
+from api.deps import LANGS, AsOfParam, Lang, ServiceDep, templates, wants_html
 from api.models import BAD_DATE_RESPONSE, NOT_FOUND_RESPONSE
 from graph.answers.check import check
 from graph.answers.dates import parse_as_of
 from graph.answers.listings import list_markets, search_products
 from graph.answers.messages import words
+from graph.answers.network import Filters
 from graph.errors import BadDate, ResolveError
 
 router = APIRouter(tags=["Explore"])
 
 Filter = Annotated[str | None, Query(max_length=200)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 WORDS: dict[str, dict[str, str]] = {
     "title": {"en": "May I ship it?", "ru": "Можно ли поставлять?", "kk": "Жеткізуге бола ма?"},
@@ -120,22 +122,57 @@ def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
 @router.get("/explore", summary="Interactive graph view (self-contained page, works offline)",
             responses={200: {"content": {"text/html": {}}}, **NOT_FOUND_RESPONSE,
                        **BAD_DATE_RESPONSE})
-def explore(svc: ServiceDep, lang: Lang, market: Filter = None, product: Filter = None,
-            status: Filter = None, as_of: AsOfParam = None) -> HTMLResponse:
-    """The records that answer on the asked date (today by default), by the check's rule."""
-    from graph.answers.views import render_filtered  # networkx and pyvis: only for this page
+def explore(request: Request, svc: ServiceDep, lang: Lang, market: Filter = None,
+            product: Filter = None, status: Filter = None,
+            as_of: AsOfParam = None) -> HTMLResponse:
+    """The records that answer on the asked date (today by default), by the check's rule. A
+    browser gets the page with its message when a filter names nothing (404); other clients get
+    the JSON 404 with the closest matches."""
+    from graph.answers import explore_page
+    from graph.answers.views import render, render_filtered  # networkx and pyvis: this page only
 
     at = parse_as_of(as_of)
-    view = render_filtered(svc.store, lang, market=market, product=product, status=status,
-                           exporter=svc.settings.exporter, as_of=at)
+    values = {"market": market, "product": product, "status": status, "as_of": as_of}
+    form = explore_page.form(svc.store, lang, values)
+    try:
+        view = render_filtered(svc.store, lang, market=market, product=product, status=status,
+                               exporter=svc.settings.exporter, as_of=at, form=form)
+    except ResolveError as exc:
+        if not wants_html(request):
+            raise
+        view = render(svc.store, lang, Filters(), form=form,
+                      error=explore_page.not_found(exc, lang, values))
+        return HTMLResponse(view.html, status_code=404)
     return HTMLResponse(view.html)
 
 
 @router.get("/analytics", summary="Network analytics: reach, diversification, pending "
-                                  "negotiations, centrality, shared markets",
-            responses=BAD_DATE_RESPONSE)
-def analytics(svc: ServiceDep, lang: Lang, as_of: AsOfParam = None) -> dict[str, Any]:
-    """Reach by the check's rule, on the asked date (today by default)."""
+                                  "negotiations, centrality, shared markets; a page for browsers",
+            responses={200: {"content": {"application/json": {}, "text/html": {}}},
+                       **BAD_DATE_RESPONSE})
+def analytics(request: Request, svc: ServiceDep, lang: Lang, as_of: AsOfParam = None) -> Any:
+    """Reach by the check's rule, on the asked date (today by default): JSON, or a page for a
+    browser."""
     from graph.answers.analytics import stats  # networkx: only for analytics
 
-    return stats(svc.store, lang, svc.settings.exporter, parse_as_of(as_of))
+    result = stats(svc.store, lang, svc.settings.exporter, parse_as_of(as_of))
+    if not wants_html(request):
+        return result
+    from graph.answers import matrix
+
+    return templates.TemplateResponse(request, "analytics.html",
+                                      matrix.page(svc.store, lang, result))
+@router.get("/analytics/matrix.{suffix}", summary="The product × market matrix of /analytics "
+            "as CSV or Excel, headers in the asked language",
+            responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
+def analytics_matrix(svc: ServiceDep, lang: Lang, suffix: Literal["csv", "xlsx"]) -> Response:
+    from graph.answers import matrix
+    from graph.answers.analytics import stats
+
+    table = matrix.table(svc.store, lang, stats(svc.store, lang))
+    name = f"agrikg-matrix-{lang}.{suffix}"
+    if suffix == "csv":
+        return Response(matrix.as_csv(table), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(matrix.as_xlsx(table, lang), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

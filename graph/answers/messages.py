@@ -160,3 +160,181 @@ def words(lang: str, *tables: dict[str, dict[str, str]]) -> dict[str, str]:
     for table in (ANSWER, *tables):
         merged |= {key: texts[lang] for key, texts in table.items()}
     return merged
+
+
+# -- counts: CLDR plural rules through Babel ----------------------------------------------------
+# One form per CLDR plural category of each language (ru: one/few/many/other; kk and en:
+# one/other). Kazakh keeps the noun singular after a numeral ("3 түйін").
+NOUNS: dict[str, dict[str, dict[str, str]]] = {
+    "node": {"en": {"one": "node", "other": "nodes"},
+             "ru": {"one": "узел", "few": "узла", "many": "узлов", "other": "узла"},
+             "kk": {"one": "түйін", "other": "түйін"}},
+    "link": {"en": {"one": "link", "other": "links"},
+             "ru": {"one": "связь", "few": "связи", "many": "связей", "other": "связи"},
+             "kk": {"one": "байланыс", "other": "байланыс"}},
+    "record": {"en": {"one": "record", "other": "records"},
+               "ru": {"one": "запись", "few": "записи", "many": "записей", "other": "записи"},
+               "kk": {"one": "жазба", "other": "жазба"}},
+    "market": {"en": {"one": "market", "other": "markets"},
+               "ru": {"one": "рынок", "few": "рынка", "many": "рынков", "other": "рынка"},
+               "kk": {"one": "нарық", "other": "нарық"}},
+    "product": {"en": {"one": "product", "other": "products"},
+                "ru": {"one": "продукт", "few": "продукта", "many": "продуктов",
+                       "other": "продукта"},
+                "kk": {"one": "өнім", "other": "өнім"}},
+}
+
+
+def count(number: int, noun: str, lang: str) -> str:
+    """"3 узла", "5 узлов", "1 node", "21 запись": the number as the language writes it and the
+    noun in the form CLDR's plural rule for that number asks."""
+    from babel import Locale
+    from babel.numbers import format_decimal
+
+    forms = NOUNS[noun][lang]
+    form = forms.get(Locale.parse(lang).plural_form(number), forms["other"])
+    return f"{format_decimal(number, locale=lang)} {form}"
+
+
+# The abbreviation of the Harmonized System in each language: the customs nomenclature the
+# reader knows (ТН ВЭД in Russian, СЭҚ ТН in Kazakh).
+HS: dict[str, str] = {"en": "HS", "ru": "ТН ВЭД", "kk": "СЭҚ ТН"}
+LANGUAGE_NAMES: dict[str, str] = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+# The header and footer of the pages.
+NAV: dict[str, dict[str, str]] = {
+    "nav_label": {"en": "Main", "ru": "Основное", "kk": "Негізгі"},
+    "nav_check": {"en": "Check", "ru": "Проверка", "kk": "Тексеру"},
+    "nav_explore": {"en": "Graph", "ru": "Граф", "kk": "Граф"},
+    "nav_analytics": {"en": "Analytics", "ru": "Аналитика", "kk": "Талдау"},
+    "nav_sparql": {"en": "SPARQL queries", "ru": "Запросы SPARQL", "kk": "SPARQL сұраулары"},
+    "nav_api": {"en": "API", "ru": "API", "kk": "API"},
+    "nav_dataset": {"en": "Dataset", "ru": "Набор данных", "kk": "Деректер жиынтығы"},
+    "skip": {"en": "Skip to content", "ru": "Перейти к содержанию", "kk": "Мазмұнға өту"},
+    "language": {"en": "Language", "ru": "Язык", "kk": "Тіл"},
+}
+
+# /explore: the graph view and its form. Names sit after a head noun that carries the case
+# ("по фильтру «…»", "«…» сүзгісі бойынша"), so they stay in the nominative.
+EXPLORE: dict[str, dict[str, str]] = {
+    "title": {"en": "Market access graph", "ru": "Граф доступа на рынки",
+              "kk": "Нарыққа қол жеткізу графы"},
+    "market": {"en": "Market", "ru": "Рынок", "kk": "Нарық"},
+    "product": {"en": "Product", "ru": "Продукция", "kk": "Өнім"},
+    "status": {"en": "Status", "ru": "Статус", "kk": "Мәртебе"},
+    "any": {"en": "any", "ru": "любой", "kk": "кез келген"},
+    "date": {"en": "Records in effect on", "ru": "Записи, действующие на дату",
+             "kk": "Күндегі жағдай"},
+    "show": {"en": "Show", "ru": "Показать", "kk": "Көрсету"},
+    "clear_filters": {"en": "Clear the filters", "ru": "Сбросить фильтры", "kk": "Сүзгілерді тазарту"},
+    "filters": {"en": "Filters", "ru": "Фильтры", "kk": "Сүзгілер"},
+    "broader": {"en": "is part of a broader group", "ru": "входит в более широкую группу",
+                "kk": "кеңірек топтың құрамына кіреді"},
+    "legend": {"en": "Legend", "ru": "Условные обозначения", "kk": "Шартты белгілер"},
+    "market_shape": {"en": "market (box)", "ru": "рынок (прямоугольник)",
+                     "kk": "нарық (тіктөртбұрыш)"},
+    "product_shape": {"en": "product (dot; larger when it reaches more markets)",
+                      "ru": "продукция (круг; крупнее, если охватывает больше рынков)",
+                      "kk": "өнім (дөңгелек; нарықтары көп болса, үлкенірек)"},
+    "cut": {"en": "The graph has {total}; {shown} are drawn. Filter by market, product or "
+                  "status to see the rest.",
+            "ru": "В графе всего {total}; показано: {shown}. Отфильтруйте по рынку, продукции "
+                  "или статусу, чтобы увидеть остальные.",
+            "kk": "Графта барлығы {total}; көрсетілгені: {shown}. Қалғанын көру үшін нарық, "
+                  "өнім немесе мәртебе бойынша сүзіңіз."},
+    "empty": {"en": "No record matches these filters.",
+              "ru": "Ни одна запись не подходит под эти фильтры.",
+              "kk": "Бұл сүзгілерге сай жазба жоқ."},
+    "empty_because": {"en": "No record matches the filter “{filter}”.",
+                      "ru": "Нет записей по фильтру «{filter}».",
+                      "kk": "«{filter}» сүзгісі бойынша жазба жоқ."},
+    "empty_together": {"en": "Each filter matches records, but no record matches them "
+                             "together: {filters}.",
+                       "ru": "Каждый фильтр по отдельности находит записи, но вместе ни одной: "
+                             "{filters}.",
+                       "kk": "Әр сүзгі жеке жазба табады, бірақ бірге ешқайсысы табылмайды: "
+                             "{filters}."},
+    "without": {"en": "Show without the filter “{filter}”",
+                "ru": "Показать без фильтра «{filter}»",
+                "kk": "«{filter}» сүзгісінсіз көрсету"},
+    "not_found_product": {"en": "No product matches “{text}”.",
+                          "ru": "Продукция «{text}» не найдена.",
+                          "kk": "«{text}» өнімі табылмады."},
+    "not_found_market": {"en": "No market matches “{text}”.",
+                         "ru": "Рынок «{text}» не найден.",
+                         "kk": "«{text}» нарығы табылмады."},
+    "not_found_status": {"en": "No status matches “{text}”.",
+                         "ru": "Статус «{text}» не найден.",
+                         "kk": "«{text}» мәртебесі табылмады."},
+    "did_you_mean": {"en": "Did you mean", "ru": "Возможно, вы имели в виду",
+                     "kk": "Мүмкін, мынаны іздеген боларсыз"},
+    "records": {"en": "The records drawn", "ru": "Записи на графе", "kk": "Графтағы жазбалар"},
+    "summary": {"en": "A graph of {markets} and {products}, joined by {records}; the table "
+                      "below lists the same records.",
+                "ru": "Граф: {markets}, {products}, между ними {records}; те же записи "
+                      "перечислены в таблице ниже.",
+                "kk": "Граф: {markets}, {products}, олардың арасында {records}; сол жазбалар "
+                      "төмендегі кестеде берілген."},
+    "from": {"en": "Product", "ru": "Продукция", "kk": "Өнім"},
+    "no_records": {"en": "No records to list.", "ru": "Записей нет.", "kk": "Жазба жоқ."},
+}
+
+# /analytics as a page, and the matrix it downloads as.
+ANALYTICS: dict[str, dict[str, str]] = {
+    "title": {"en": "Market access analytics", "ru": "Аналитика доступа на рынки",
+              "kk": "Нарыққа қол жеткізу талдауы"},
+    "intro": {"en": "What the graph holds: {products} in {markets}, {records}.",
+              "ru": "Что содержит граф: {products}, {markets}, {records}.",
+              "kk": "Графта не бар: {products}, {markets}, {records}."},
+    "matrix": {"en": "Products by market", "ru": "Продукция по рынкам",
+               "kk": "Нарықтар бойынша өнімдер"},
+    "matrix_note": {"en": "Each cell is the status the access check gives; an arrow ↑ marks a "
+                          "status that comes from a broader group. An empty cell means no "
+                          "record: unknown, not prohibited.",
+                    "ru": "В каждой клетке — статус, который даёт проверка доступа; стрелка ↑ "
+                          "отмечает статус, унаследованный от более широкой группы. Пустая "
+                          "клетка — записи нет: это неизвестность, а не запрет.",
+                    "kk": "Әр ұяшықта қол жеткізуді тексеру беретін мәртебе; ↑ белгісі "
+                          "мәртебенің кеңірек топтан алынғанын білдіреді. Бос ұяшық — жазба "
+                          "жоқ: бұл тыйым емес, белгісіздік."},
+    "download": {"en": "Download the table", "ru": "Скачать таблицу", "kk": "Кестені жүктеу"},
+    "csv": {"en": "CSV", "ru": "CSV", "kk": "CSV"},
+    "xlsx": {"en": "Excel", "ru": "Excel", "kk": "Excel"},
+    "product": {"en": "Product", "ru": "Продукция", "kk": "Өнім"},
+    "market": {"en": "Market", "ru": "Рынок", "kk": "Нарық"},
+    "status": {"en": "Status", "ru": "Статус", "kk": "Мәртебе"},
+    "reach": {"en": "Reach per product", "ru": "Охват рынков по продукции",
+              "kk": "Өнім бойынша нарықтарды қамту"},
+    "reach_note": {"en": "How many markets each product may go to, by any status.",
+                   "ru": "На сколько рынков есть записи по каждой продукции (с любым статусом).",
+                   "kk": "Әр өнім бойынша қанша нарықта жазба бар (кез келген мәртебемен)."},
+    "markets_count": {"en": "Markets", "ru": "Рынки", "kk": "Нарықтар"},
+    "pending": {"en": "Pending negotiations", "ru": "Незавершённые переговоры",
+                "kk": "Аяқталмаған келіссөздер"},
+    "pending_note": {"en": "Where requirements are still being negotiated: the next markets "
+                           "that may open.",
+                     "ru": "Где требования ещё согласуются: рынки, которые могут открыться "
+                           "следующими.",
+                     "kk": "Талаптар әлі келісіліп жатқан жерлер: келесі ашылуы мүмкін "
+                           "нарықтар."},
+    "pending_none": {"en": "No negotiation is pending.", "ru": "Незавершённых переговоров нет.",
+                     "kk": "Аяқталмаған келіссөз жоқ."},
+    "vet": {"en": "Veterinary requirements", "ru": "Ветеринарные требования",
+            "kk": "Ветеринариялық талаптар"},
+    "centrality": {"en": "Centrality", "ru": "Центральность", "kk": "Орталықтық"},
+    "centrality_note": {"en": "Markets and products that link the most of the network "
+                              "(betweenness), and how many links each has (degree).",
+                        "ru": "Рынки и продукция, через которые проходит больше всего связей "
+                              "сети (посредничество), и доля их связей (степень).",
+                        "kk": "Желідегі байланыстардың ең көбі өтетін нарықтар мен өнімдер "
+                              "(делдалдық) және олардың байланыс үлесі (дәреже)."},
+    "node": {"en": "Market or product", "ru": "Рынок или продукция", "kk": "Нарық немесе өнім"},
+    "kind": {"en": "Kind", "ru": "Вид", "kk": "Түрі"},
+    "betweenness": {"en": "Betweenness", "ru": "Посредничество", "kk": "Делдалдық"},
+    "degree": {"en": "Degree", "ru": "Степень", "kk": "Дәреже"},
+    "kind_market": {"en": "market", "ru": "рынок", "kk": "нарық"},
+    "kind_product": {"en": "product", "ru": "продукция", "kk": "өнім"},
+    "via": {"en": "from the group “{via}”", "ru": "по группе «{via}»", "kk": "«{via}» тобы бойынша"},
+    "in_graph": {"en": "See in the graph", "ru": "Показать на графе", "kk": "Графта көрсету"},
+    "hs": {"en": "HS codes", "ru": "Коды ТН ВЭД", "kk": "СЭҚ ТН кодтары"},
+}
