@@ -77,7 +77,7 @@ def main() -> int:
                 errors.append(f"{path.name}: {st['id']} translations must be {sorted(want)}")
     used = reasons.pop("__used__", {})
     for rid, body in reasons.items():
-        if not LANGS <= set(body):
+        if not set(body) >= LANGS:
             errors.append(f"reason {rid}: needs en, ru, kk")
         for sid in body.get("sources") or []:
             if sid not in statements:
@@ -86,7 +86,8 @@ def main() -> int:
         if rid not in reasons:
             errors.append(f"{where}: reason {rid} not defined")
     products: dict[str, dict] = {}
-    hs = {row["hscode"] for row in csv.DictReader((ROOT / "graph/reference/hs2022.csv").open(encoding="utf-8"))}
+    hs_file = ROOT / "graph" / "reference" / "hs2022.csv"
+    hs = {row["hscode"] for row in csv.DictReader(hs_file.open(encoding="utf-8"))}
     for row in csv.DictReader((DATA / "products.csv").open(encoding="utf-8")):
         if row["id"] in products:
             errors.append(f"products.csv: duplicate {row['id']}")
@@ -102,7 +103,8 @@ def main() -> int:
             if b not in products:
                 errors.append(f"products.csv {row['id']}: broader {b} unknown")
     record_ids: Counter[str] = Counter()
-    columns = "id,exporter,market,product,status,vet_status,effective,effective_precision,statements,inferred,note".split(",")
+    columns = ["id", "exporter", "market", "product", "status", "vet_status", "effective",
+               "effective_precision", "statements", "inferred", "note"]
     for path in sorted((DATA / "records").glob("*.csv")):
         reader = csv.DictReader(path.open(encoding="utf-8"))
         if reader.fieldnames != columns:
@@ -127,9 +129,9 @@ def main() -> int:
             for entry in row["inferred"].split():
                 if entry.split("=", 1)[1] not in reasons:
                     errors.append(f"{where}: reason {entry} not defined")
-            date = row["effective"].replace("-", "")
-            if not row["id"].startswith(f"kz-{row['market'].lower()}-{row['product']}-{row['effective']}"):
-                errors.append(f"{where}: id {row['id']} does not follow kz-<market>-<product>-<date> ({date})")
+            stem = f"kz-{row['market'].lower()}-{row['product']}-{row['effective']}"
+            if not row["id"].startswith(stem):
+                errors.append(f"{where}: id {row['id']} does not start with {stem}")
     for name, count in list(ids.items()) + list(record_ids.items()):
         if count > 1:
             errors.append(f"id {name} used {count} times")
