@@ -19,7 +19,9 @@ DATA = ROOT / "graph" / "data"
 LANGS = {"kk", "ru", "en"}
 STATUSES = {"open", "requirements-agreed", "requirements-planned", "restriction-lifted", "restricted"}
 DATE_RE = {"year": r"\d{4}", "month": r"\d{4}-\d{2}", "day": r"\d{4}-\d{2}-\d{2}"}
-RECORD_COLS = "id,exporter,market,product,status,vet_status,effective,effective_precision,statements,inferred,note"
+RECORD_COLS = (
+    "id,exporter,market,product,status,vet_status,effective,effective_precision,statements,inferred,note"
+)
 MEASURE_COLS = (
     "id,exporter,kind,products,markets,start,start_precision,end,end_precision,quantity,unit,"
     "statements,inferred,note"
@@ -38,14 +40,24 @@ def date_ok(value: str, precision: str) -> bool:
     return precision in DATE_RE and re.fullmatch(DATE_RE[precision], value) is not None
 
 
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def read_yaml(path: Path) -> dict:
+    with path.open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
 def main() -> int:
-    hs = {row["hscode"] for row in csv.DictReader(open(ROOT / "graph/reference/hs2022.csv"))}
-    products = list(csv.DictReader(open(DATA / "products.csv", encoding="utf-8")))
+    hs = {row["hscode"] for row in read_csv(ROOT / "graph/reference/hs2022.csv")}
+    products = read_csv(DATA / "products.csv")
     product_ids = {p["id"] for p in products}
     if len(product_ids) != len(products):
         problems.append("products.csv: duplicate product ids")
 
-    seed = yaml.safe_load(open(DATA / "sources.yaml", encoding="utf-8"))
+    seed = read_yaml(DATA / "sources.yaml")
     ids: dict[str, str] = {}
     statements: dict[str, str] = {}
     reasons: set[str] = set()
@@ -75,7 +87,7 @@ def main() -> int:
     pending_refs: list[tuple[str, str]] = []
     for path in sorted((DATA / "sources").glob("*.yaml")):
         where = f"sources/{path.name}"
-        doc = yaml.safe_load(open(path, encoding="utf-8"))
+        doc = read_yaml(path)
         meta = doc["document"]
         claim("document", meta["id"], where)
         if path.stem != meta["id"] or meta["file_name"] != f"{meta['id']}.txt":
@@ -98,7 +110,7 @@ def main() -> int:
         else:
             text = fold(text_path.read_text(encoding="utf-8"))
         if fold(meta["label"][lang]) not in text:
-            warnings.append(f"{where}: the title (label.{lang}) is not in the stored text (read from the address?)")
+            warnings.append(f"{where}: the title (label.{lang}) is not in the stored text")
         for a in doc.get("agents") or []:
             claim("agent", a["id"], where)
             agents.add(a["id"])
@@ -112,7 +124,7 @@ def main() -> int:
         for name, reason in (doc.get("inferences") or {}).items():
             claim("reason", name, where)
             reasons.add(name)
-            if not LANGS <= set(reason):
+            if not set(reason) >= LANGS:
                 problems.append(f"{where}: reason {name} needs en, ru, kk")
             pending_sources.append((where, name, reason.get("sources") or []))
         for s in doc.get("statements") or []:
