@@ -39,7 +39,7 @@ def test_parameters_are_serialised_safely() -> None:
         render("record_sources", nonsense="x")
 
 
-def _curated_records() -> list[dict[str, str]]:
+def curated_records() -> list[dict[str, str]]:
     """Every access record of the curated files: the first report's and the dated ones."""
     files = [DATA_DIR / "access.csv", *sorted((DATA_DIR / "records").glob("*.csv"))]
     rows = []
@@ -51,7 +51,7 @@ def _curated_records() -> list[dict[str, str]]:
 
 def test_summary_counts(store) -> None:
     rows = {r["status"]: int(r["records"]) for r in select(store, "summary_counts")}
-    assert rows == dict(Counter(r["status"] for r in _curated_records()))
+    assert rows == dict(Counter(r["status"] for r in curated_records()))
     # the first report's five statuses and the dated sources' restrictions
     assert set(rows) == {"open", "requirements-agreed", "requirements-planned",
                          "restriction-lifted", "restricted"}
@@ -60,7 +60,7 @@ def test_summary_counts(store) -> None:
 def test_pending_negotiations_are_the_planned_records(store) -> None:
     rows = select(store, "pending_negotiations", lang="en")
     assert {r["record"].rsplit("/", 1)[-1] for r in rows} == {
-        r["id"] for r in _curated_records()
+        r["id"] for r in curated_records()
         if r["status"] == "requirements-planned" or r["vet_status"] == "planned"}
     # the first report's one: live cattle to Iran
     assert ("IR", "Cattle", "requirements-planned") in {
