@@ -116,6 +116,20 @@ def _open(settings: Settings):
     return open_store(settings)
 
 
+def _who_and_where(source: dict, word: dict[str, str]) -> str:
+    """Who said it (when the document attributes it), at which event, and the document: its
+    title, publisher, date and address. Parts a source does not have are left out."""
+    date = source.get("event_date")
+    if date and source.get("event_date_inferred"):
+        date = f"{date}, {word['inferred_short']}"
+    who = ", ".join(part for part in (source.get("speaker"), source.get("role")) if part)
+    event = " ".join(part for part in (source.get("event"), f"({date})" if date else "") if part)
+    document = ", ".join(part for part in (
+        f"«{source['document_label']}»" if source.get("document_label") else None,
+        source.get("publisher"), source.get("published"), source.get("url")) if part)
+    return " — ".join(part for part in (who, event, document) if part)
+
+
 def _print_json(value: object) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
@@ -220,12 +234,7 @@ def _print_answer(answer: dict) -> None:
                       f"({e(measure['kind'])}, {e((measure['start'] or {}).get('value'))} – "
                       f"{e((measure['end'] or {}).get('value') or '…')})"]
     for source in answer["sources"]:
-        date = source["event_date"]
-        if date and source.get("event_date_inferred"):
-            date = f"{date}, {word['inferred_short']}"
-        lines += ["", f"[bold]{e(word['source'])}[/bold]: {e(source['speaker'])}, "
-                      f"{e(source['role'])} — {e(source['event'])}"
-                      + (f" ({e(date)})" if date else ""),
+        lines += ["", f"[bold]{e(word['source'])}[/bold]: {e(_who_and_where(source, word))}",
                   f"  «{e(source['quote'])}»",
                   f"  [italic]{e(source['translation'])}[/italic]"]
     for note in answer["inferred"]:
