@@ -20,6 +20,7 @@ from graph.answers.check import check as check_access
 from graph.answers.check import validated
 from graph.answers.dates import AsOf, parse_as_of
 from graph.answers.messages import words
+from graph.answers.statuses import UNKNOWN_ROLE, colour_roles, palette
 from graph.endpoint.sandbox import probe
 from graph.errors import BadDate, BuildError, ResolveError, StoreError
 from graph.settings import Settings
@@ -198,23 +199,24 @@ def check(
     at = _as_of(as_of, lang)
     settings = _settings(endpoint)
     with _user_errors():
-        answer = validated(check_access(_open(settings), product, market, lang=lang,
+        store = _open(settings)
+        answer = validated(check_access(store, product, market, lang=lang,
                                         exporter=settings.exporter, as_of=at))
+        role = colour_roles(store).get(answer["status"], "restricted" if answer["status"] ==
+                                       "conflict" else UNKNOWN_ROLE)
     if as_json:
         _print_json(answer)
         return
-    _print_answer(answer)
+    _print_answer(answer, palette()[0].get(role, "white"))
 
 
-_COLOURS = {"open": "green", "requirements-agreed": "green", "restriction-lifted": "green",
-            "requirements-planned": "yellow", "restricted": "red", "unknown": "bright_black"}
-def _print_answer(answer: dict) -> None:
-    """The answer in a panel. Every value comes from the data or the user's input, so each is
-    escaped: a label or quote holding `[...]` is printed as written, never read as markup."""
+def _print_answer(answer: dict, colour: str = "white") -> None:
+    """The answer in a panel, in the colour of its status's role (the page's and the graph's
+    colour). Every value comes from the data or the user's input, so each is escaped: a label
+    or quote holding `[...]` is printed as written, never read as markup."""
     e = _text
     lang = answer["lang"]
     word = words(lang)
-    colour = _COLOURS.get(answer["status"], "white")
     reading = answer["permitted_reading"]
     vet = answer["veterinary_requirements"]
     product, market = answer["product"], answer["market"]

@@ -15,6 +15,7 @@ from graph.answers.dates import parse_as_of
 from graph.answers.listings import list_markets, search_products
 from graph.answers.messages import words
 from graph.answers.network import Filters
+from graph.answers.statuses import colour_roles
 from graph.errors import BadDate, ResolveError
 
 router = APIRouter(tags=["Explore"])
@@ -92,6 +93,7 @@ def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
     markets = list_markets(svc.store, lang)
     context = {
         "lang": lang, "words": page_words, "answer": answer, "error": error,
+        "roles": colour_roles(svc.store),
         "product": product or "", "market": market or "", "as_of": as_of or "",
         "date_error": date_error.message(lang) if date_error else None,
         "markets_with_records": [m for m in markets if m["records"]],

@@ -39,31 +39,21 @@ from graph.answers.resolve import (
     resolve_market,
     resolve_product,
 )
+from graph.answers.statuses import ACCESS_SCHEME, UNKNOWN, VET_SCHEME
+from graph.answers.statuses import permits as status_permits
 from graph.namespaces import AGK, MARKET
 from graph.store.backends import Row, Store, cached, lru
 from graph.store.named_queries import IRI, select
 
-UNKNOWN = "unknown"
 # Sources disagreeing on the same date for the same product: an answer, like unknown, not a
 # status of the graph. The answer lists every tied record and picks none.
 CONFLICT = "conflict"
-# Whether supply is possible, as agrikg reads each status: no source states it (the answer's
-# `permitted_reading` says so, and the status definitions in statuses.ttl say what each
-# status means).
-PERMITTED = {
-    "open": True,
-    "requirements-agreed": True,
-    "restriction-lifted": True,
-    "restricted": False,
-    "requirements-planned": False,
-    CONFLICT: False,
-}
+# Whether supply is possible is agrikg's reading of each status, never a source's words (the
+# answer's `permitted_reading` says so): `permits` reads agk:permitsSupply from statuses.ttl.
 # "unknown" is not a concept of the graph (absence is not a status), so its words live here.
 UNKNOWN_LABEL = {"kk": "Мәлімет жоқ", "ru": "Нет данных", "en": "Unknown"}
 CONFLICT_LABEL = {"kk": "Дереккөздер келіспейді", "ru": "Источники расходятся",
                   "en": "Sources disagree"}
-ACCESS_SCHEME = "https://w3id.org/agrikg/access-status"
-VET_SCHEME = "https://w3id.org/agrikg/vet-status"
 # Names in «» (or “” in English) always follow a head noun that carries the case, so they stay
 # in the nominative; {as_of} is a phrase made by `words.as_of_phrase` for the date's precision.
 MESSAGES = {
@@ -614,9 +604,10 @@ def permitted_reading(status: str, lang: str, label: str,
             "note": PERMITTED_NOTE[lang].format(status=label)}
 
 
-def permits(status: str) -> bool | None:
-    """Whether supply is possible by a status, as agrikg reads it (None: unknown)."""
-    return None if status == UNKNOWN else PERMITTED.get(status)
+def permits(store: Store, status: str) -> bool | None:
+    """Whether supply is possible by a status, as agrikg reads it (agk:permitsSupply in
+    statuses.ttl; None: unknown; a conflict of sources never reads as permitted)."""
+    return False if status == CONFLICT else status_permits(store, status)
 
 
 def _date_json(value: str | None, precision: str | None) -> dict[str, Any] | None:
@@ -702,7 +693,7 @@ def _answer(store: Store, product: str, market: str, lang: str,
             "via": product_json(item.via) if item.via else None,
             "status": row["status"],
             "status_label": status_label(store, row["status"], lang),
-            "permitted": permits(row["status"]),
+            "permitted": permits(store, row["status"]),
             "veterinary_requirements": _vet(store, row, lang),
             "as_of": row.get("asOf"),
             "record": row["record"],
@@ -769,7 +760,7 @@ def _answer(store: Store, product: str, market: str, lang: str,
         for row in covering:
             notes += [n for n in inferences(row) if n not in notes]
         answer |= {
-            "status": status, "status_label": label, "permitted": permits(status),
+            "status": status, "status_label": label, "permitted": permits(store, status),
             "permitted_reading": permitted_reading(status, lang, label),
             "via": None,
             "coverage": {"complete": True, "records": [x["record"] for x in partial],
@@ -787,7 +778,7 @@ def _answer(store: Store, product: str, market: str, lang: str,
         answer |= {
             "status": status,
             "status_label": label,
-            "permitted": permits(status),
+            "permitted": permits(store, status),
             "permitted_reading": permitted_reading(status, lang, label),
             "via": product_json(via) if via else None,
             "veterinary_requirements": _vet(store, chosen, lang),
