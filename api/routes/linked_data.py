@@ -96,11 +96,8 @@ async def ontology(request: Request, svc: ServiceDep, format: Format = None) -> 
 
 @router.get("/dataset", responses=RDF_RESPONSES, summary="VoID/DCAT description of the dataset")
 async def dataset(request: Request, svc: ServiceDep, format: Format = None) -> Response:
-    import pyoxigraph as ox
-
     base = svc.settings.base_url or str(request.base_url).rstrip("/")
-    turtle = dataset_description(svc.info(), base)
-    triples = [q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)]
+    triples = dataset_description(svc.info(), base)
     return _rdf_response(request, triples, format, "agrikg dataset", BASE + "dataset")
 
 

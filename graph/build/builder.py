@@ -325,10 +325,12 @@ def _load(store: pyoxigraph.Store, source: Path, fmt: pyoxigraph.RdfFormat,
 
 def _describe_store(store: pyoxigraph.Store, built_at: str) -> None:
     """The same VoID description as the curated build, replacing any the file brought."""
-    dataset = URIRef(DATASET)
     old = dataset_description(built_at, 0)
-    for _, predicate, _ in old:
-        store.update(f"DELETE WHERE {{ <{dataset}> <{predicate}> ?o }}")
+    subject = pyoxigraph.NamedNode(str(DATASET))
+    for predicate in {p for _, p, _ in old}:
+        for quad in list(store.quads_for_pattern(subject, pyoxigraph.NamedNode(str(predicate)),
+                                                 None)):
+            store.remove(quad)
     text = dataset_description(built_at, len(store) + VOID_SIZE).serialize(
         format="nt", encoding="utf-8")
     store.load(text, pyoxigraph.RdfFormat.N_TRIPLES)

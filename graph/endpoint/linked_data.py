@@ -98,31 +98,77 @@ def page_rows(triples: list[ox.Triple], iri: str) -> list[dict[str, Any]]:
     return rows
 
 
-def dataset_description(info: dict[str, Any], base_url: str) -> str:
-    """VoID + DCAT description of the dataset, in Turtle."""
-    return f"""@prefix void: <http://rdfs.org/ns/void#> .
-@prefix dcat: <http://www.w3.org/ns/dcat#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+_VOID = "http://rdfs.org/ns/void#"
+_DCAT = "http://www.w3.org/ns/dcat#"
+_DCTERMS = "http://purl.org/dc/terms/"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+TITLES = {"en": "agrikg: agricultural market access knowledge graph",
+          "kk": "agrikg: ауыл шаруашылығы өнімдерінің нарыққа қолжетімділігі туралы білім графы",
+          "ru": "agrikg: граф знаний о доступе сельхозпродукции на рынки"}
+DUMP_TYPES = {"graph.ttl": "text/turtle", "graph.nt": "application/n-triples",
+              "graph.jsonld": "application/ld+json"}
 
-<{DATASET}> a void:Dataset , dcat:Dataset ;
-    dcterms:title "agrikg: agricultural market access knowledge graph"@en ,
-        "agrikg: ауыл шаруашылығы өнімдерінің нарыққа қолжетімділігі туралы білім графы"@kk ,
-        "agrikg: граф знаний о доступе сельхозпродукции на рынки"@ru ;
-    dcterms:description "{DESCRIPTION}"@en ;
-    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
-    dcterms:language <http://id.loc.gov/vocabulary/iso639-1/kk> ,
-        <http://id.loc.gov/vocabulary/iso639-1/ru> , <http://id.loc.gov/vocabulary/iso639-1/en> ;
-    dcterms:modified "{info.get('built_at', '')}"^^xsd:dateTime ;
-    void:triples {int(info.get('triples', 0))} ;
-    void:uriSpace "{BASE}" ;
-    void:sparqlEndpoint <{base_url}/sparql> ;
-    void:dataDump <{base_url}/dumps/graph.ttl> , <{base_url}/dumps/graph.nt> ,
-        <{base_url}/dumps/graph.jsonld> ;
-    dcat:distribution [ a dcat:Distribution ; dcat:downloadURL <{base_url}/dumps/graph.ttl> ;
-                        dcat:mediaType "text/turtle" ] ,
-                      [ a dcat:Distribution ; dcat:downloadURL <{base_url}/dumps/graph.nt> ;
-                        dcat:mediaType "application/n-triples" ] ,
-                      [ a dcat:Distribution ; dcat:downloadURL <{base_url}/dumps/graph.jsonld> ;
-                        dcat:mediaType "application/ld+json" ] .
-"""
+
+def dataset_description(info: dict[str, Any], base_url: str) -> list[ox.Triple]:
+    """VoID + DCAT description of the dataset, as triples (terms built and escaped by
+    pyoxigraph, never Turtle text put together and parsed back)."""
+    dataset = ox.NamedNode(DATASET)
+
+    def about(predicate: str, obj: ox.NamedNode | ox.Literal | ox.BlankNode,
+              subject: ox.NamedNode | ox.BlankNode = dataset) -> ox.Triple:
+        return ox.Triple(subject, ox.NamedNode(predicate), obj)
+
+    triples = [about(_RDF_TYPE, ox.NamedNode(_VOID + "Dataset")),
+               about(_RDF_TYPE, ox.NamedNode(_DCAT + "Dataset"))]
+    triples += [about(_DCTERMS + "title", ox.Literal(title, language=lang))
+                for lang, title in TITLES.items()]
+    triples += [
+        about(_DCTERMS + "description", ox.Literal(DESCRIPTION, language="en")),
+        about(_DCTERMS + "license", ox.NamedNode("https://creativecommons.org/licenses/by/4.0/")),
+        *(about(_DCTERMS + "language", ox.NamedNode(f"http://id.loc.gov/vocabulary/iso639-1/{lang}"))
+          for lang in ("kk", "ru", "en")),
+        about(_DCTERMS + "modified", ox.Literal(str(info.get("built_at", "")),
+                                                datatype=ox.NamedNode(_XSD + "dateTime"))),
+        about(_VOID + "triples", ox.Literal(int(info.get("triples") or 0))),
+        about(_VOID + "uriSpace", ox.Literal(BASE)),
+        about(_VOID + "sparqlEndpoint", ox.NamedNode(f"{base_url}/sparql")),
+    ]
+    for name, media_type in DUMP_TYPES.items():
+        url = ox.NamedNode(f"{base_url}/dumps/{name}")
+        distribution = ox.BlankNode()
+        triples += [about(_VOID + "dataDump", url),
+                    about(_DCAT + "distribution", distribution),
+                    about(_RDF_TYPE, ox.NamedNode(_DCAT + "Distribution"), distribution),
+                    about(_DCAT + "downloadURL", url, distribution),
+                    about(_DCAT + "mediaType", ox.Literal(media_type), distribution)]
+    return triples
+
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+SERVICE_PREFIXES = {"sd": SD, "void": _VOID}
+RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                  "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+
+
+def service_description(base: str, triples: int) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of the endpoint at `base`/sparql, as triples."""
+    service, dataset, graph = ox.NamedNode(f"{base}/sparql"), ox.BlankNode(), ox.BlankNode()
+    a = ox.NamedNode(_RDF_TYPE)
+
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + name)
+
+    return [
+        ox.Triple(service, a, sd("Service")),
+        ox.Triple(service, sd("endpoint"), service),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        *(ox.Triple(service, sd("resultFormat"),
+                    ox.NamedNode(f"http://www.w3.org/ns/formats/{name}"))
+          for name in RESULT_FORMATS),
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, a, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), graph),
+        ox.Triple(graph, a, sd("Graph")),
+        ox.Triple(graph, ox.NamedNode(_VOID + "triples"), ox.Literal(int(triples))),
+    ]
