@@ -69,10 +69,12 @@ def _resource(kind: str, path: str, request: Request, svc, fmt: str | None) -> R
 
 
 def _register(kind: str) -> None:
-    async def handler(request: Request, svc: ServiceDep, path: str, format: Format = None):
+    # Plain `def` routes: they query the store, which for a remote endpoint is a blocking HTTP
+    # call, so FastAPI runs them in its thread pool, never on the event loop.
+    def handler(request: Request, svc: ServiceDep, path: str, format: Format = None):
         return _resource(kind, path, request, svc, format)
 
-    async def scheme(request: Request, svc: ServiceDep, format: Format = None):
+    def scheme(request: Request, svc: ServiceDep, format: Format = None):
         return _resource(kind, "", request, svc, format)
 
     router.add_api_route(f"/{kind}/{{path:path}}", handler, methods=["GET"],
@@ -89,13 +91,13 @@ for _kind in KINDS:
 
 @router.get("/ontology", responses=RDF_RESPONSES,
             summary="The agrikg ontology (classes, properties, status schemes)")
-async def ontology(request: Request, svc: ServiceDep, format: Format = None) -> Response:
+def ontology(request: Request, svc: ServiceDep, format: Format = None) -> Response:
     triples = ontology_triples(Path(svc.settings.ontology_dir))
     return _rdf_response(request, list(triples), format, "agrikg ontology", BASE + "ontology")
 
 
 @router.get("/dataset", responses=RDF_RESPONSES, summary="VoID/DCAT description of the dataset")
-async def dataset(request: Request, svc: ServiceDep, format: Format = None) -> Response:
+def dataset(request: Request, svc: ServiceDep, format: Format = None) -> Response:
     base = svc.settings.base_url or str(request.base_url).rstrip("/")
     triples = dataset_description(svc.info(), base)
     return _rdf_response(request, triples, format, "agrikg dataset", BASE + "dataset")
