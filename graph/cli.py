@@ -27,7 +27,7 @@ from graph.settings import Settings
 from graph.store import named_queries as queries
 from graph.store.backends import open_store
 from graph.store.builds import build_info, current_build, with_extras
-from graph.store.named_queries import IRI, BadParameter
+from graph.store.named_queries import IRI, BadParameter, UnknownParameter, UnknownQuery
 
 app = typer.Typer(
     help="agrikg: an open knowledge graph of agricultural market access.\n\n"
@@ -90,12 +90,14 @@ def _lang(lang: str) -> str:
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """Turn what went wrong into a clear message and exit code, never a traceback:
+    """Turn what went wrong into a clear message and exit code, never a traceback for input:
     2 for input that matches nothing or is malformed, 1 when the graph or store cannot answer.
-    Messages quote the user's input and the data, so they are printed as text, not markup."""
+    Only the resolver's and the named queries' own errors are the user's input; any other
+    error is a bug of agrikg and is raised as one. Messages quote the user's input and the
+    data, so they are printed as text, not markup."""
     try:
         yield
-    except (ResolveError, KeyError, TypeError, BadParameter) as exc:
+    except (ResolveError, UnknownQuery, UnknownParameter, BadParameter) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         err.print(f"[red]{escape(str(message))}[/red]")
         raise typer.Exit(2) from None

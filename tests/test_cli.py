@@ -244,3 +244,38 @@ def test_check_refuses_a_date_that_is_not_one_in_the_users_language(history_home
                          "--lang", lang)
     assert result.returncode == 2
     assert words in result.stderr and "Traceback" not in result.stderr
+
+
+# -- errors reported as what they are (in process: a bug is planted with monkeypatch) ----------
+def _invoke(settings: Settings, *args: str):
+    from typer.testing import CliRunner
+
+    from graph.cli import app
+
+    return CliRunner().invoke(app, list(args), env={"AGRIKG_HOME": str(settings.home),
+                                                    "NO_COLOR": "1", "COLUMNS": "200"})
+
+
+@pytest.mark.parametrize("bug", [KeyError("status"), TypeError("unsupported operand")])
+def test_a_bug_in_the_check_is_never_reported_as_input_that_matches_nothing(
+        settings, monkeypatch, bug) -> None:
+    import graph.cli
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise bug
+
+    monkeypatch.setattr(graph.cli, "check_access", broken)
+    result = _invoke(settings, "check", "wheat", "CN")
+    assert result.exit_code != 2, "exit 2 says the input matched nothing"
+    assert result.exception is bug
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("check", "no-such-product", "CN"), "no-such-product"),
+    (("query", "no_such_query"), "no named query 'no_such_query'"),
+    (("query", "statement", "--param", "nonsense=1"), "takes ['statement'"),
+])
+def test_input_that_matches_nothing_still_exits_2_saying_so(settings, args, words) -> None:
+    result = _invoke(settings, *args)
+    assert result.exit_code == 2, result.output
+    assert words in " ".join(result.output.split())

@@ -36,11 +36,19 @@ class BadParameter(ValueError):
     """A parameter value that is no valid RDF term (an IRI with a space or a `>`, ...)."""
 
 
+class UnknownQuery(KeyError):
+    """No named query of that name: the user's input, not a bug."""
+
+
+class UnknownParameter(TypeError):
+    """A parameter the named query does not take: the user's input, not a bug."""
+
+
 @cache
 def load(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
     path = directory / f"{name}.rq"
     if not path.is_file():
-        raise KeyError(f"no named query {name!r}; known: {', '.join(names(directory))}")
+        raise UnknownQuery(f"no named query {name!r}; known: {', '.join(names(directory))}")
     text = path.read_text(encoding="utf-8")
     header = [line[1:].strip() for line in text.splitlines() if line.startswith("#")]
     summary = header[0] if header else name
@@ -72,7 +80,8 @@ def render_query(query: NamedQuery, **params: object) -> str:
     name = query.name
     unknown = set(params) - set(query.params)
     if unknown:
-        raise TypeError(f"query {name!r} takes {list(query.params)}, not {sorted(unknown)}")
+        raise UnknownParameter(f"query {name!r} takes {list(query.params)}, not "
+                               f"{sorted(unknown)}")
     values = {}
     for key, value in params.items():
         if value is None:
