@@ -54,6 +54,8 @@ def test_the_service_description_is_the_same_graph_in_every_format(fmt) -> None:
     assert len(list(graph.objects(service, URIRef(sd + "resultFormat")))) == 8
     assert Literal(42) in set(graph.objects(None, URIRef(VOID + "triples")))
     assert len(graph) == len(set(triples))
+    assert serialize_triples(service_description("http://127.0.0.1:8000", 42), fmt,
+                             SERVICE_PREFIXES) == serialize_triples(triples, fmt, SERVICE_PREFIXES)
 
 
 class SlowDescribe(BaseHTTPRequestHandler):

@@ -136,7 +136,7 @@ def dataset_description(info: dict[str, Any], base_url: str) -> list[ox.Triple]:
     ]
     for name, media_type in DUMP_TYPES.items():
         url = ox.NamedNode(f"{base_url}/dumps/{name}")
-        distribution = ox.BlankNode()
+        distribution = ox.BlankNode(f"distribution-{name.rsplit('.', 1)[1]}")  # same every time
         triples += [about(_VOID + "dataDump", url),
                     about(_DCAT + "distribution", distribution),
                     about(_RDF_TYPE, ox.NamedNode(_DCAT + "Distribution"), distribution),
@@ -153,7 +153,9 @@ RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
 
 def service_description(base: str, triples: int) -> list[ox.Triple]:
     """The SPARQL 1.1 Service Description of the endpoint at `base`/sparql, as triples."""
-    service, dataset, graph = ox.NamedNode(f"{base}/sparql"), ox.BlankNode(), ox.BlankNode()
+    # Blank nodes named the same on every request: the same description, the same bytes.
+    service = ox.NamedNode(f"{base}/sparql")
+    dataset, graph = ox.BlankNode("default-dataset"), ox.BlankNode("default-graph")
     a = ox.NamedNode(_RDF_TYPE)
 
     def sd(name: str) -> ox.NamedNode:
