@@ -4,14 +4,11 @@ real Oxigraph server process, so every check runs against both backends."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pyoxigraph
 import pytest
 
@@ -19,24 +16,7 @@ from graph import DATA_DIR
 from graph.build.builder import build, current_build
 from graph.settings import Settings
 from graph.store.backends import EmbeddedStore, RemoteStore, Store
-
-BIN = Path(sys.executable).parent
-
-
-def until(seconds: float, ready, pause: float = 0.2):
-    """Poll `ready()` until it returns something truthy or `seconds` pass; its last value."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = ready()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(pause)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.helpers.servers import start_api, start_oxigraph
 
 
 @pytest.fixture(scope="session")
@@ -108,36 +88,6 @@ def history_store(history_home: Path) -> EmbeddedStore:
     return EmbeddedStore(history_home / "current" / "store")
 
 
-def start_oxigraph(location: Path, loads: list[list[str]]) -> Iterator[str]:
-    """A real `oxigraph serve-read-only` on a loopback port, after `oxigraph load` of each
-    argument list in `loads` (e.g. ["--file", F] or ["--file", F, "--graph", IRI])."""
-    oxigraph = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
-    assert oxigraph, "the oxigraph server binary (PyPI package `oxigraph`) is not installed"
-    for args in loads:
-        subprocess.run([oxigraph, "load", "--location", str(location), *args],
-                       check=True, capture_output=True, timeout=120)
-    port = free_port()
-    process = subprocess.Popen(
-        [oxigraph, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-         "--timeout-s", "20"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"oxigraph did not start: {process.stderr.read().decode()[:500]}")
-        time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def oxigraph_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `oxigraph serve-read-only` over the built N-Triples dump, on a loopback port."""
@@ -156,57 +106,14 @@ def store(request: pytest.FixtureRequest) -> Store:
     return request.getfixturevalue(request.param)
 
 
-QUERY_TIMEOUT = 2.0
-ROW_CAP = 1000
-
-
-def _start_api(settings: Settings, endpoint: str | None = None,
-               extra_env: dict | None = None, **popen) -> Iterator[str]:
-    """`agrikg serve` (uvicorn) in its own process on a free loopback port; `popen` goes to
-    subprocess.Popen (e.g. a preexec_fn that lowers a resource limit)."""
-    import os
-
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
-    env |= {"AGRIKG_HOME": str(settings.home), "AGRIKG_PORT": str(port),
-            "AGRIKG_QUERY_TIMEOUT": str(QUERY_TIMEOUT), "AGRIKG_ROW_CAP": str(ROW_CAP),
-            "AGRIKG_SPARQL_WORKERS": "2"}
-    if endpoint:
-        env["AGRIKG_ENDPOINT"] = endpoint
-    env |= extra_env or {}
-    log = open(settings.home / f"api-{'remote' if endpoint else 'embedded'}.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen([str(BIN / "agrikg"), "serve"], env=env,
-                               stdout=log, stderr=subprocess.STDOUT, **popen)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("the API did not start: "
-                               f"{(settings.home / log.name).read_text()[-2000:]}")
-        time.sleep(0.2)
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-
-
 @pytest.fixture(scope="session")
 def api_embedded(settings: Settings) -> Iterator[str]:
-    yield from _start_api(settings)
+    yield from start_api(settings)
 
 
 @pytest.fixture(scope="session")
 def api_remote(settings: Settings, oxigraph_url: str) -> Iterator[str]:
-    yield from _start_api(settings, endpoint=oxigraph_url)
+    yield from start_api(settings, endpoint=oxigraph_url)
 
 
 @pytest.fixture(params=["embedded", "remote"])
@@ -221,9 +128,10 @@ def api(request: pytest.FixtureRequest) -> str:
 # server: agrikg serve, oxigraph serve-read-only; the CLI or another program; Chromium; a notebook
 # kernel; a built wheel) or runs whole builds beyond the session's one. The tier is decided here
 # from the fixtures a test uses (and the parameter it runs on) and what its code and theirs call
-# (the server helpers of this file, subprocess), so a new test lands in the right tier without anyone
-# marking it; a test that starts a program some other way carries one of the markers itself. In a
-# fast run, a test that starts a program anyway fails and says so, so the fast tier stays fast.
+# (the server helpers of tests/helpers/servers.py, subprocess), so a new test lands in the right
+# tier without anyone marking it; a test that starts a program some other way carries one of the
+# markers itself. In a fast run, a test that starts a program anyway fails and says so, so the
+# fast tier stays fast.
 _TIER_FIXTURES = {"api_embedded": "server", "api_remote": "server", "oxigraph_url": "server",
                   "remote": "server", "browser": "browser", "executed": "notebook"}
 _TIER_PARAMS = {("api", "embedded"): "server", ("api", "remote"): "server",
@@ -236,7 +144,7 @@ TIERS = ("server", "process", "browser", "notebook", "build", "wheel")     # reg
 
 
 # A fixture or test whose code calls these starts a server; a test calling `subprocess` a program.
-_SERVER_HELPERS = frozenset({"_start_api", "start_oxigraph"})
+_SERVER_HELPERS = frozenset({"start_api", "start_oxigraph"})
 
 
 def _names(func: object) -> set[str]:

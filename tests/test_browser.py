@@ -14,7 +14,7 @@ import pytest
 from graph import DATA_DIR
 from graph.build.builder import build
 from graph.settings import Settings
-from tests.conftest import _start_api
+from tests.helpers.servers import start_api
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
@@ -76,7 +76,7 @@ def hostile_api(tmp_path_factory) -> Iterator[str]:
                                      "year", "china-market-open", ""])
     settings = Settings(home=tmp_path_factory.mktemp("hostile-home"), data_dir=data)
     build(settings)
-    yield from _start_api(settings)
+    yield from start_api(settings)
 
 
 @pytest.mark.parametrize(("lang", "product", "market", "status", "words", "quote"), [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,19 +13,19 @@ import pytest
 from graph import DATA_DIR
 from graph.build.builder import build
 from graph.settings import Settings
+from tests.helpers.env import clean_env
 
 AGRIKG = str(Path(sys.executable).parent / "agrikg")
 
 
 def run(settings: Settings, *args: str, endpoint: str | None = None,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    extra = env or {}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
-    env |= {"AGRIKG_HOME": str(settings.home), "AGRIKG_DATA_DIR": str(settings.data_dir),
-            "COLUMNS": "200", "NO_COLOR": "1"} | extra
+        env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    settings_env = {"home": str(settings.home), "data_dir": str(settings.data_dir)}
     if endpoint:
-        env["AGRIKG_ENDPOINT"] = endpoint
-    return subprocess.run([AGRIKG, *args], capture_output=True, text=True, env=env, timeout=120)
+        settings_env["endpoint"] = endpoint
+    env = clean_env(**settings_env) | {"COLUMNS": "200", "NO_COLOR": "1"} | (env or {})
+    return subprocess.run([AGRIKG, *args], capture_output=True, text=True, env=env, timeout=120,
+                          cwd=cwd)
 
 
 @pytest.mark.parametrize(("product", "market", "lang", "status", "words"), [

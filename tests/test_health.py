@@ -4,20 +4,18 @@ build.json, and the store is only probed for any one triple, never counted."""
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from graph.build.builder import current_build
 from graph.settings import Settings
+from tests.helpers.builds import serve_copy
 
 
 def test_health_reports_the_size_build_json_records_not_a_count(settings, tmp_path) -> None:
     home = tmp_path / "home"
-    build = shutil.copytree(current_build(settings), home / "builds" / "a", symlinks=True)
-    (home / "current").symlink_to(Path("builds") / "a")
+    build = serve_copy(current_build(settings), home)
     info = json.loads((build / "build.json").read_text())
     info["triples"] = 7  # a count no COUNT over the store would give
     (build / "build.json").write_text(json.dumps(info))

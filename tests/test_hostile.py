@@ -14,7 +14,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.conftest import QUERY_TIMEOUT
+from tests.helpers.servers import QUERY_TIMEOUT
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "hostile_queries.yaml")
                         .read_text(encoding="utf-8"))

@@ -24,7 +24,7 @@ from graph.build.builder import current_build
 from graph.endpoint.query_workers import QueryFailed, QueryJob, WorkerPool, _worker_main, execute
 from graph.endpoint.sandbox import Confinement, probe
 from graph.settings import Settings
-from tests.conftest import _start_api
+from tests.helpers.servers import start_api
 from tests.test_cli import run
 
 CONFINED = probe()
@@ -208,7 +208,7 @@ QUERY_MEMORY_MB = 256  # the least the setting allows
 def api_small_memory(settings: Settings) -> Iterator[str]:
     """The API with a low memory limit per query and a time limit long enough that the
     memory limit is what stops the bomb."""
-    yield from _start_api(settings, extra_env={"AGRIKG_QUERY_MEMORY": str(QUERY_MEMORY_MB),
+    yield from start_api(settings, extra_env={"AGRIKG_QUERY_MEMORY": str(QUERY_MEMORY_MB),
                                                "AGRIKG_QUERY_TIMEOUT": "600",
                                                "AGRIKG_ANSWER_CACHE": "false"})
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,6 +22,7 @@ from graph.answers.views import render_filtered
 from graph.build.builder import current_build
 from graph.settings import Settings
 from graph.store.backends import EmbeddedStore
+from tests.helpers.builds import serve_copy
 
 AGK = Namespace("https://w3id.org/agrikg/ontology#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
@@ -75,9 +75,7 @@ def edited(settings: Settings, tmp_path: Path) -> Settings:
     """A copy of the built graph where statuses.ttl said restriction-lifted does not permit
     supply, means a pending negotiation and is drawn as `restricted`."""
     home = tmp_path / "home"
-    shutil.copytree(current_build(settings), home / "builds" / "a", symlinks=True)
-    (home / "current").symlink_to(Path("builds") / "a")
-    store = ox.Store(str(home / "builds" / "a" / "store"))
+    store = ox.Store(str(serve_copy(current_build(settings), home) / "store"))
     concept = ox.NamedNode(LIFTED)
     for name, value in (("permitsSupply", ox.Literal(False)), ("pending", ox.Literal(True)),
                         ("colourRole", ox.Literal("restricted"))):
