@@ -139,8 +139,7 @@ _TIER_PARAMS = {("api", "embedded"): "server", ("api", "remote"): "server",
 # Whole modules: fault injection and load runs start and kill their own servers, the CLI tests run
 # agrikg, the build tests build edited copies of the data.
 _TIER_MODULES = {"test_faults": "server", "test_load": "server", "test_cli": "process",
-                 "test_bench": "process", "test_builder": "build", "test_wheel": "wheel",
-                 "test_replicas": "server"}
+                 "test_bench": "process", "test_builder": "build", "test_wheel": "wheel"}
 TIERS = ("server", "process", "browser", "notebook", "build", "wheel")     # registered in pyproject.toml
 
 

@@ -69,7 +69,8 @@ def _status_entry(store: Store, decision: Decision, lang: str) -> dict[str, Any]
 def list_markets(store: Store, lang: str) -> list[dict[str, Any]]:
     """Every market with its record count; counted once per build and language."""
     return cached(store, f"markets:{lang}", lambda: [
-        {"code": r["code"], "alpha3": r["alpha3"], "numeric": r["numeric"], "iri": r["market"],
+        {"code": r["code"], "alpha3": r.get("alpha3"), "numeric": r.get("numeric"),
+         "iri": r["market"],
          "label": r.get("label", r["code"]), "records": int(r["records"])}
         for r in select(store, "markets", lang=lang)])
 
