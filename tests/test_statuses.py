@@ -104,9 +104,9 @@ def test_restriction_lifted_has_one_colour_on_the_card_and_in_the_graph(settings
         view = client.get("/explore", params={"market": "AE", "lang": "en"}).text
         css = client.get("/assets/colours.css")
     assert css.status_code == 200 and css.text == palette()[1]
-    assert 'class="card role-lifted" data-status="restriction-lifted"' in page
+    assert 'class="card role-lifted status-restriction-lifted" data-status="restriction-lifted"' in page
     assert '/assets/colours.css' in page
     lifted = palette()[0]["lifted"]
     assert record_colours(view) == {lifted}, "every record to AE is restriction-lifted"
-    assert '<li data-status="restriction-lifted" data-role="lifted"><span class="swatch role-lifted">' \
+    assert f'<li class="status-lifted role-lifted"><span class="swatch" style="background: {lifted}">' \
         in view
