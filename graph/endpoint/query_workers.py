@@ -200,6 +200,10 @@ class WorkerPool:
     spares: int = 1
     memory_mb: int = 0  # 0: no limit
     sandbox: str = "preferred"  # or "required": no worker that could reach the network
+    # Lazy: `start` only proves that a worker starts (opens the store, confined as required)
+    # and reports its confinement; the workers themselves start on the first query, so a
+    # server nobody sends SPARQL to holds no copy of the store's caches in other processes.
+    lazy: bool = False
     # What the last worker started reported of its confinement (graph.endpoint.sandbox.Confinement).
     confinement: Confinement | None = field(default=None, init=False)
     _idle: asyncio.Queue = field(default=None, init=False)  # type: ignore[assignment]
@@ -208,9 +212,18 @@ class WorkerPool:
     _serving: int = field(default=0, init=False)
     _refill: asyncio.Task | None = field(default=None, init=False)
     _closed: bool = field(default=False, init=False)
+    _started: bool = field(default=False, init=False)
+    _starting: asyncio.Lock | None = field(default=None, init=False)
 
     async def start(self) -> None:
         self._idle = asyncio.Queue()
+        self._starting = asyncio.Lock()
+        if self.lazy:
+            self._kill(await self._spawn())  # raises as a pool that cannot start would
+            return
+        await self._start_workers()
+
+    async def _start_workers(self) -> None:
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)),
                                        return_exceptions=True)
         failed = [w for w in workers if isinstance(w, BaseException)]
@@ -222,7 +235,25 @@ class WorkerPool:
         for worker in workers:
             self._idle.put_nowait(worker)
         self._serving = self.size
+        self._started = True
         self._refill_soon()
+
+    async def _ensure_started(self) -> None:
+        """The workers of a lazy pool, started by the first query (the others wait for them)."""
+        if self._started:
+            return
+        assert self._starting is not None, "WorkerPool.start was not called"
+        async with self._starting:
+            if self._started or self._closed:
+                return
+            try:
+                await self._start_workers()
+            except QueryFailed:
+                raise
+            except Exception as exc:
+                log.error("cannot start the SPARQL workers: %s", exc)
+                raise QueryFailed(f"the SPARQL workers could not be started ({exc}); try "
+                                  "again shortly", 503) from exc
 
     async def _spawn(self) -> _Worker:
         parent, child = multiprocessing.Pipe()
@@ -311,6 +342,7 @@ class WorkerPool:
             asyncio.get_running_loop().run_in_executor(None, worker.reap, 5)
 
     async def run(self, job: QueryJob, timeout: float) -> Written:
+        await self._ensure_started()
         deadline = time.monotonic() + timeout
         if self._serving < self.size:
             self._refill_soon()
