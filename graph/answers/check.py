@@ -31,6 +31,7 @@ from graph.answers.messages import (
     as_of_phrase,
 )
 from graph.answers.models import AccessAnswer
+from graph.answers.records import pair_records
 from graph.answers.resolve import (
     ProductIndex,
     Resolved,
@@ -332,9 +333,12 @@ def rows_below(store: Store, products: ProductIndex, product: str, market: str |
 def records_for(store: Store, exporter: str, market: str | None, product: str) -> list[Row]:
     """Every record the rule may weigh for the product in the market (every market when None):
     on the product and its broader products (its history), and below it (for coverage), each
-    once, whatever its date. The one place records are fetched for the check and the listings,
-    so that an index can stand in for the queries."""
+    once, whatever its date. The one place records are fetched for the check and the listings:
+    in one market through the per-build index of records by pair (graph/answers/records.py),
+    which reads only that pair's records; in every market with the named queries."""
     products = product_index(store)
+    if market is not None:
+        return pair_records(store, exporter, market, pair_products(products, product))
     rows = access_rows(store, "access_check", product, market, exporter)
     seen = {(r["record"], r.get("market")) for r in rows}
     for row in rows_below(store, products, product, market, exporter):
@@ -342,6 +346,18 @@ def records_for(store: Store, exporter: str, market: str | None, product: str) -
             seen.add((row["record"], row.get("market")))
             rows.append(row)
     return rows
+
+
+def pair_products(products: ProductIndex, product: str) -> set[str]:
+    """The products whose records may answer for `product`: itself and its broader products
+    (what `access_check` reads), and, for a group, those below it and their other broader
+    groups with those groups' broader products (what `rows_below` reads)."""
+    wanted = {product, *products.ancestors(product)}
+    if products.narrower.get(product):
+        wanted |= products.descendants(product)
+        for group in other_groups(products, product):
+            wanted |= {group, *products.ancestors(group)}
+    return wanted
 
 
 Rows = list[Row] | dict[str, list[Row]]

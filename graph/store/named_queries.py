@@ -61,7 +61,10 @@ def names(directory: Path = QUERIES_DIR) -> list[str]:
 
 
 def term(value: object) -> str:
-    """Serialise a parameter as an N-Triples term; pyoxigraph validates and escapes it."""
+    """Serialise a parameter as an N-Triples term; pyoxigraph validates and escapes it. A
+    tuple or list is its terms one after the other (for a VALUES block)."""
+    if isinstance(value, tuple | list):
+        return " ".join(term(v) for v in value)
     if isinstance(value, IRI):
         return str(pyoxigraph.NamedNode(str(value)))
     if isinstance(value, bool):
