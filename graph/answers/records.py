@@ -77,6 +77,8 @@ _MARKET, _EXPORTER, _PRODUCT = str(AGK.market), str(AGK.exporter), str(AGK.produ
 _STATUS, _VET = str(AGK.accessStatus), str(AGK.veterinaryRequirementStatus)
 _AS_OF, _PRECISION = str(AGK.asOf), str(AGK.datePrecision)
 _SOURCE, _INFERENCE = str(AGK.source), str(AGK.inference)
+_SUPERSEDES = str(AGK.supersedes)
+_REPORT_DATE, _REPORT_PRECISION = str(AGK.reportDate), str(AGK.reportDatePrecision)
 
 
 def _notations(store: Store) -> dict[str, str]:
@@ -90,11 +92,12 @@ def _notations(store: Store) -> dict[str, str]:
     return cached(store, "status_notations", make)
 
 
-def records_for(store: Store, exporter: str, market: str, products: Iterable[str]) -> list[Row]:
+def pair_records(store: Store, exporter: str, market: str, products: Iterable[str]) -> list[Row]:
     """The exporter's records in the market on any of the products: one row per record, as
     `access_check` gives them (record, recordProduct, status, vetStatus, asOf, precision,
-    inferred "true"/"false"), with its source statements in `statements`. A record without
-    an access status answers nothing, as in `access_check`."""
+    reportDate, reportPrecision, inferred "true"/"false"), with its source statements in
+    `statements` and the records it supersedes in `supersedes`. A record without an access
+    status answers nothing, as in `access_check`."""
     iris = record_index(store).records(exporter, market, products)
     if not iris:
         return []
@@ -102,7 +105,7 @@ def records_for(store: Store, exporter: str, market: str, products: Iterable[str
     found: dict[str, dict] = {}
     for row in store.select(render("records_by_iri", records=tuple(IRI(i) for i in iris))):
         record = found.setdefault(row["record"], {"record": row["record"], "statements": [],
-                                                  "inferred": "false"})
+                                                  "supersedes": [], "inferred": "false"})
         p, o = row["p"], row["o"]
         if p == _STATUS:
             record["status"] = notation.get(o, o)
@@ -116,6 +119,12 @@ def records_for(store: Store, exporter: str, market: str, products: Iterable[str
             record["precision"] = o
         elif p == _SOURCE:
             record["statements"].append(o)
+        elif p == _SUPERSEDES:
+            record["supersedes"].append(o)
+        elif p == _REPORT_DATE:
+            record["reportDate"] = o
+        elif p == _REPORT_PRECISION:
+            record["reportPrecision"] = o
         elif p == _INFERENCE:
             record["inferred"] = "true"
         elif p in (_MARKET, _EXPORTER):
@@ -125,5 +134,6 @@ def records_for(store: Store, exporter: str, market: str, products: Iterable[str
         if ("status" in record and "recordProduct" in record
                 and market in record.pop(_MARKET, ()) and exporter in record.pop(_EXPORTER, ())):
             record["statements"].sort()
+            record["supersedes"].sort()
             out.append(record)
     return out
