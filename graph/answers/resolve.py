@@ -56,6 +56,13 @@ class ProductIndex:
         self.by_name[name].add(product)
         self.names[product].add(name)
 
+    def compact(self) -> None:
+        """Freeze the name maps into tuples (a set costs four times a tuple of the few
+        products a name has): the served index is read, never added to, after this."""
+        for names in (self.by_name, self.by_pref, self.names):
+            for key, found in names.items():
+                names[key] = tuple(sorted(found))  # type: ignore[assignment]
+
     def depth(self, product: str) -> int:
         """Longest path to a top concept: the deeper, the more specific."""
         parents = self.broader.get(product, [])
@@ -118,20 +125,27 @@ def product_index(store: Store) -> ProductIndex:
 
 def _product_index(store: Store) -> ProductIndex:
     index = ProductIndex()
+    # One string object per IRI and per folded name, however many rows and maps hold it.
+    one: dict[str, str] = {}
     for row in select(store, "product_index"):
-        product, kind, value = row["product"], row["kind"], row["value"]
+        product, kind = one.setdefault(row["product"], row["product"]), row["kind"]
+        value = one.setdefault(row["value"], row["value"]) if kind == "broader" else row["value"]
         if kind == "hs":
             index.codes[product].append(value)
         elif kind == "broader":
             index.broader[product].append(value)
             index.narrower[value].append(product)
         else:
+            folded = fold(value)
+            folded = one.setdefault(folded, folded)
             if kind == "pref":
                 index.labels[product][row.get("lang", "")] = value
-                index.by_pref[fold(value)].add(product)
-            index.add_name(product, fold(value))
+                index.by_pref[folded].add(product)
+            index.add_name(product, folded)
     for product in index.labels:
-        index.add_name(product, fold(product.rsplit("/", 1)[-1]))
+        folded = fold(product.rsplit("/", 1)[-1])
+        index.add_name(product, one.setdefault(folded, folded))
+    index.compact()
     return index
 
 
