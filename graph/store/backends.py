@@ -8,17 +8,21 @@ import ctypes
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-import httpx
 import pyoxigraph
 
 from graph.errors import StoreError
 from graph.settings import Settings
 from graph.store.builds import STORE_DIR, current_build
 from graph.store.pins import BuildGone, BuildPin
+
+# httpx (and the rich and pygments it pulls in, 7 MB) is imported by the remote store only,
+# so an embedded server does not carry it.
+if TYPE_CHECKING:
+    import httpx
 
 Row = dict[str, str]
 T = TypeVar("T")
@@ -69,6 +73,14 @@ class EmbeddedStore:
     def ask(self, sparql: str) -> bool:
         return bool(self._query(sparql))
 
+    def rows(self, sparql: str) -> Iterator[Row]:
+        """The rows of a SELECT one at a time: a per-build index read from tens of thousands
+        of rows then never holds them all at once (nor leaves the heap they took behind)."""
+        solutions = self._query(sparql)
+        names = [v.value for v in solutions.variables]
+        for s in solutions:
+            yield {n: _lexical(s[n]) for n in names if s[n] is not None}
+
     def raw(self) -> pyoxigraph.Store:
         return self._store
 
@@ -93,9 +105,13 @@ class RemoteStore:
         self.url = url
         self.name = f"remote:{url}"
         self.cache: dict = {}
+        import httpx
+
         self._client = client or httpx.Client(timeout=timeout, trust_env=False)
 
     def _post(self, sparql: str) -> dict:
+        import httpx
+
         try:
             response = self._client.post(
                 self.url, data={"query": sparql},
