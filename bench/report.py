@@ -155,6 +155,8 @@ def _engine_cell(engines: dict, engine: str, *keys: str) -> str:
     node = e
     for key in keys:
         node = node.get(key, {}) if isinstance(node, dict) else {}
+    if node.get("error"):
+        return "failed (results.json says why)"
     if not node or not node.get("n"):
         return f"capped (process stopped at {e['cap_seconds']:.0f} s)" if e.get("capped") else "—"
     cell = f"{node['p50']:.2f} / {node['p99']:.2f}"

@@ -44,7 +44,7 @@ from graph.answers.statuses import ACCESS_SCHEME, UNKNOWN, VET_SCHEME
 from graph.answers.statuses import permits as status_permits
 from graph.namespaces import AGK, MARKET
 from graph.store.backends import Row, Store, cached, lru
-from graph.store.named_queries import IRI, select
+from graph.store.named_queries import IRI, each, select
 
 # Sources disagreeing on the same date for the same product: an answer, like unknown, not a
 # status of the graph. The answer lists every tied record and picks none.
@@ -158,7 +158,7 @@ def _vet(store: Store, row: Row, lang: str) -> dict[str, str] | None:
     return {"code": code, "label": label}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     """A source statement as the answer cites it, in every language at once."""
 
@@ -184,7 +184,7 @@ def statements(store: Store) -> dict[str, Statement]:
     of asking the store for them record by record (statements are few beside records)."""
     def make() -> dict[str, Statement]:
         rows: dict[str, list[Row]] = {}
-        for row in select(store, "source_details"):
+        for row in each(store, "source_details"):
             rows.setdefault(row["statement"], []).append(row)
         out = {}
         for iri, group in rows.items():

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 
 from graph.namespaces import AGK, RECORD
 from graph.store.backends import Row, Store, cached
-from graph.store.named_queries import IRI, render, select
+from graph.store.named_queries import IRI, each, render
 
 _PREFIX = str(RECORD)
 # An IRI outside the record namespace is kept whole, marked by "<" (no IRI holds one).
@@ -32,39 +32,42 @@ def _long(item: str) -> str:
 
 
 class RecordIndex:
-    """(exporter, market, product) -> the IRIs of its records."""
+    """exporter -> market -> product -> its records' IRIs (nested, not keyed by tuples: a
+    tuple per pair would cost more than the pair's records)."""
 
     def __init__(self, pairs: Iterable[tuple[str, str, str, str]]):
-        self._pairs: dict[tuple[str, str, str], str] = {}
+        self._pairs: dict[str, dict[str, dict[str, str]]] = {}
+        self._count = 0
         for exporter, market, product, records in pairs:
-            key = (sys.intern(exporter), sys.intern(market), sys.intern(product))
+            by_product = self._pairs.setdefault(sys.intern(exporter), {}).setdefault(
+                sys.intern(market), {})
+            product = sys.intern(product)
             items = [_short(iri) for iri in records.split()]
-            if key in self._pairs:
-                items += self._pairs[key].split(" ")
-            self._pairs[key] = " ".join(sorted(items))
+            if product in by_product:
+                items += by_product[product].split(" ")
+            else:
+                self._count += 1
+            by_product[product] = " ".join(sorted(items))
 
     def __len__(self) -> int:
-        return len(self._pairs)
+        return self._count
 
     def records(self, exporter: str, market: str, products: Iterable[str]) -> list[str]:
         """The records of the exporter in the market on any of the products."""
+        by_product = self._pairs.get(exporter, {}).get(market)
+        if not by_product:
+            return []
         found: list[str] = []
         for product in products:
-            items = self._pairs.get((exporter, market, product))
+            items = by_product.get(product)
             if items:
                 found += [_long(item) for item in items.split(" ")]
         return found
 
 
 def _pair_rows(store: Store) -> Iterator[tuple[str, str, str, str]]:
-    """The rows of `record_pairs`, streamed from an embedded store (rather than held as one
-    list of dicts), or read whole from a remote one."""
-    raw = getattr(store, "raw", None)
-    if raw is not None:
-        for s in raw().query(render("record_pairs")):
-            yield s["exporter"].value, s["market"].value, s["product"].value, s["records"].value
-        return
-    for row in select(store, "record_pairs"):
+    """The rows of `record_pairs`, one at a time where the store streams them."""
+    for row in each(store, "record_pairs"):
         yield row["exporter"], row["market"], row["product"], row["records"]
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from graph.errors import ResolveError
 from graph.namespaces import MARKET, PRODUCT
 from graph.store.backends import Store, cached
-from graph.store.named_queries import select
+from graph.store.named_queries import each
 
 # Kazakh letters a Russian keyboard lacks, folded to the letter people type instead.
 _KAZAKH = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у",
@@ -127,7 +127,7 @@ def _product_index(store: Store) -> ProductIndex:
     index = ProductIndex()
     # One string object per IRI and per folded name, however many rows and maps hold it.
     one: dict[str, str] = {}
-    for row in select(store, "product_index"):
+    for row in each(store, "product_index"):
         product, kind = one.setdefault(row["product"], row["product"]), row["kind"]
         value = one.setdefault(row["value"], row["value"]) if kind == "broader" else row["value"]
         if kind == "hs":
@@ -156,7 +156,7 @@ def market_index(store: Store) -> MarketIndex:
 
 def _market_index(store: Store) -> MarketIndex:
     index = MarketIndex()
-    for row in select(store, "market_index"):
+    for row in each(store, "market_index"):
         market, kind, value = row["market"], row["kind"], row["value"]
         if kind in ("alpha2", "alpha3", "numeric"):
             index.codes[value.upper()] = market

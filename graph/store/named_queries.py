@@ -8,6 +8,7 @@ so it matches anything: `products_for_market` without `$market` lists every mark
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -100,3 +101,11 @@ def render_query(query: NamedQuery, **params: object) -> str:
 
 def select(store: Store, name: str, **params: object) -> list[Row]:
     return store.select(render(name, **params))
+
+
+def each(store: Store, name: str, **params: object) -> Iterator[Row]:
+    """The rows of a named query one at a time where the store can stream them (the embedded
+    one), else read whole: for the per-build indexes, which read tens of thousands of rows."""
+    stream = getattr(store, "rows", None)
+    sparql = render(name, **params)
+    return stream(sparql) if stream is not None else iter(store.select(sparql))
