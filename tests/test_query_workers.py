@@ -279,3 +279,24 @@ def test_a_function_the_engine_does_not_offer_is_never_a_500(api_embedded, api_r
     remote = httpx.get(api_remote + "/sparql", params={"query": UNKNOWN_FUNCTION})
     assert remote.status_code == 503, remote.text
     assert "backend" in remote.json()["detail"]
+
+
+def test_a_lazy_pool_holds_no_worker_until_the_first_query(store_path: Path) -> None:
+    """The served build's pool: `start` proves a worker starts (and learns its confinement),
+    then holds none; the first query starts the workers, the ones after reuse them."""
+
+    async def main() -> tuple:
+        pool = WorkerPool(store_path, size=2, lazy=True)
+        await pool.start()
+        alive_after_start = [w.process.poll() is None for w in pool._all]
+        known = pool.confinement
+        job = QueryJob("ASK { ?s ?p ?o }", "json", 10)
+        first, second = await asyncio.gather(pool.run(job, 30), pool.run(job, 30))
+        serving = pool._serving
+        await pool.close()
+        return alive_after_start, known, first, second, serving
+
+    alive, known, first, second, serving = run_apart(main)
+    assert alive == [] and known is not None
+    assert first.body == second.body and b"true" in first.body
+    assert serving == 2
