@@ -14,14 +14,16 @@ from graph.store.backends import EmbeddedStore
 from graph.store.named_queries import IRI, render
 
 EXPORTER = str(MARKET["KZ"])
-FIELDS = ("record", "recordProduct", "status", "vetStatus", "asOf", "precision", "inferred")
+FIELDS = ("record", "recordProduct", "status", "vetStatus", "asOf", "precision", "reportDate",
+          "reportPrecision", "inferred")
 
 
 def _by_queries(store, product: str, market: str) -> dict[str, tuple]:
     """What the check read before the index: access_check, then the records below."""
     rows = access_rows(store, "access_check", product, market, EXPORTER)
     rows += rows_below(store, product_index(store), product, market, EXPORTER)
-    return {r["record"]: (*(r.get(f) for f in FIELDS), tuple(sorted(set(r["statements"]))))
+    return {r["record"]: (*(r.get(f) for f in FIELDS), tuple(sorted(set(r["statements"]))),
+                          tuple(sorted(set(r.get("supersedes", ())))))
             for r in rows}
 
 
@@ -33,7 +35,8 @@ def test_the_pair_index_finds_what_the_named_queries_find(store) -> None:
     for product in sorted(product_index(store).labels):
         for market in markets:
             expected = _by_queries(store, product, market)
-            found = {r["record"]: (*(r.get(f) for f in FIELDS), tuple(r["statements"]))
+            found = {r["record"]: (*(r.get(f) for f in FIELDS), tuple(r["statements"]),
+                                   tuple(r["supersedes"]))
                      for r in records_for(store, EXPORTER, market, product)}
             assert found == expected, (product, market)
             compared += bool(expected)
