@@ -238,7 +238,8 @@ def test_request_values_in_logs_have_control_characters_escaped(guarded) -> None
 
 # -- HEAD -------------------------------------------------------------------------------------
 EXAMPLES = {"/markets/{code}": "/markets/CN", "/products/{product_id}": "/products/wheat",
-            "/dumps/{name}": "/dumps/graph.ttl", "/access": "/access?product=wheat&market=CN"}
+            "/dumps/{name}": "/dumps/graph.ttl", "/access": "/access?product=wheat&market=CN",
+            "/analytics/matrix.{suffix}": "/analytics/matrix.csv"}
 
 
 # Bodies whose length changes from one request to the next: /health's timing, /dataset's
