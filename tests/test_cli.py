@@ -278,3 +278,44 @@ def test_input_that_matches_nothing_still_exits_2_saying_so(settings, args, word
     result = _invoke(settings, *args)
     assert result.exit_code == 2, result.output
     assert words in " ".join(result.output.split())
+
+def test_changes_lists_each_status_change_with_its_source(history_home) -> None:
+    home = Settings(home=history_home)
+    result = run(home, "changes", "--market", "NR", "--product", "beef")
+    assert result.returncode == 0, result.stderr
+    flat = " ".join(result.stdout.split())
+    assert "Restricted → Restrictions lifted" in flat
+    assert "Unknown → Market open" in flat
+    assert "Test Agency, 2024-02-08" in flat and "Nauru lifted the restrictions" in flat
+    assert "test-kz-nr-beef-2019" not in flat  # it repeats "open": no change
+    assert "3 change(s)" in result.stderr
+    as_json = run(home, "changes", "-m", "Науру", "--since", "2024", "--json", "--lang", "ru")
+    assert as_json.returncode == 0, as_json.stderr
+    [change] = json.loads(as_json.stdout)
+    assert (change["id"], change["old_status"], change["status"]) == \
+        ("test-kz-nr-beef-2024-02-07", "restricted", "restriction-lifted")
+    assert change["title"] == "Говядина — Науру: Поставки ограничены → Ограничения сняты"
+    conflict = run(home, "changes", "-m", "IS", "--since", "2023-12")
+    assert conflict.returncode == 0 and "sources disagree" in conflict.stdout
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("changes", "--market", "Narnia"), "market: no market matches “Narnia”"),
+    (("changes", "--product", "unobtainium", "--lang", "ru"), "продукция «unobtainium» не найдена"),
+    (("changes", "--since", "2024-13"), "give YYYY, YYYY-MM or YYYY-MM-DD"),
+    (("changes", "--since", "[/x]"), "since: “[/x]” is not a date"),
+])
+def test_changes_with_a_bad_filter_exits_2_saying_what_is_accepted(settings, args, words) -> None:
+    result = run(settings, *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert words in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_changes_help_says_what_a_change_is(settings) -> None:
+    result = run(settings, "changes", "--help")
+    assert result.returncode == 0
+    flat = " ".join(result.stdout.split())
+    for words in ("--since", "--market", "--product", "--lang", "--json", "YYYY-MM-DD",
+                  "`unknown` (no information)", "conflict", "Exits 2"):
+        assert words in flat, words
