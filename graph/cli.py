@@ -26,7 +26,7 @@ from graph.errors import BadDate, BuildError, ResolveError, StoreError
 from graph.settings import Settings
 from graph.store import named_queries as queries
 from graph.store.backends import open_store
-from graph.store.builds import build_info, current_build, with_extras
+from graph.store.builds import build_info, current_build, diff_summary, with_extras
 from graph.store.named_queries import IRI, BadParameter, UnknownParameter, UnknownQuery
 
 app = typer.Typer(
@@ -304,8 +304,10 @@ def changes(
     settings = _settings(endpoint)
     with _user_errors():
         try:
-            found = status_changes(_open(settings), lang, market=market, product=product,
+            store = _open(settings)
+            found = status_changes(store, lang, market=market, product=product,
                                    since=since, exporter=settings.exporter)
+            roles = colour_roles(store)
         except BadFilter as exc:
             err.print(f"[red]{escape(exc.message)}[/red]")
             raise typer.Exit(2) from None
@@ -319,7 +321,7 @@ def changes(
     table = Table(_text(word["col_date"]), _text(word["col_pair"]), _text(word["col_change"]),
                   _text(word["col_source"]), title=_text(word["feed_title"]), show_lines=True)
     for change in found:
-        colour = _COLOURS.get(change["status"], "white")
+        colour = palette()[0].get(roles.get(change["status"], UNKNOWN_ROLE), "white")
         conflict = f"\n[yellow]{_text(word['conflict'])}[/yellow]" if change["conflict"] else ""
         sources = "\n".join(
             f"{_text(s['publisher'] or s['document_label'] or '')}"
@@ -547,13 +549,22 @@ def generate(
 
 @app.command()
 def info() -> None:
-    """Show the served build: when it was built, its size and where it lives, and how query
-    workers would be confined on this machine (network namespace, memory limit)."""
+    """Show the served build: when it was built, its size and where it lives, what changed since
+    the build it replaced (records and measures added, changed, removed: counts and the first
+    ids), and how query workers would be confined on this machine (network namespace, memory
+    limit)."""
     settings = _settings()
     details = build_info(settings)
     if details is None:
         err.print("No graph has been built yet; run `agrikg build`.")
         raise typer.Exit(1)
+    # What changed since the build it replaced: counts and the first ids (build.json has all);
+    # the per-record digests behind it are counted, not printed.
+    if "diff" in details:
+        details["diff"] = diff_summary(details["diff"])
+    for kind in ("records", "measures"):
+        if isinstance(details.get(kind), dict):
+            details[kind] = {"count": len(details[kind])}
     if not settings.endpoint:
         confinement = probe(settings.query_memory)
         details["query_workers"] = {
