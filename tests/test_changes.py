@@ -188,3 +188,23 @@ def test_a_bad_filter_is_a_400_in_the_user_s_language(client, params, headers, w
     body = response.json()
     assert words in body["detail"]
     assert body["parameter"] == next(iter(params))
+
+
+def test_a_record_s_page_links_what_it_supersedes_and_what_supersedes_it(client) -> None:
+    page = client.get("/record/test-kz-nr-beef-2022-02", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    html = page.text
+    section = html[html.index('class="succession"'):html.index("</section>")]
+    earlier = section[section.index('class="supersedes"'):section.index('class="superseded-by"')]
+    later = section[section.index('class="superseded-by"'):]
+    assert earlier.index("test-kz-nr-beef-2018") < earlier.index("test-kz-nr-beef-2019")
+    assert 'href="/record/test-kz-nr-beef-2018"' in earlier
+    assert 'href="/record/test-kz-nr-beef-2024-02-07"' in later and "2024-02-07" in later
+    assert "Restrictions lifted" in later and "Market open" in earlier
+    assert "2018" not in later
+    # the oldest record supersedes nothing: only its successors are listed
+    oldest = client.get("/record/test-kz-nr-beef-2018", headers={"Accept": "text/html"}).text
+    assert "This record supersedes" not in oldest and "Superseded by" in oldest
+    # only records have one
+    beef = client.get("/product/beef", headers={"Accept": "text/html"}).text
+    assert 'class="succession"' not in beef
