@@ -181,6 +181,8 @@ def test_the_feed_is_filtered_and_speaks_the_asked_language(client) -> None:
     ({"product": "unobtainium"}, {"Accept-Language": "kk"}, "өнімі табылмады"),
     ({"since": "2024-99"}, {}, "is not a date"),
     ({"lang": "de"}, {"Accept-Language": "ru"}, "lang: «de» — не язык agrikg; укажите kk, ru или en"),
+    ({"since": "2" * 300}, {}, "since: at most 200 characters, not 300"),
+    ({"market": "x" * 201, "lang": "kk"}, {}, "market: ең көбі 200 таңба, 201 емес"),
 ])
 def test_a_bad_filter_is_a_400_in_the_user_s_language(client, params, headers, words) -> None:
     response = client.get("/changes.atom", params=params, headers=headers)

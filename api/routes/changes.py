@@ -15,8 +15,6 @@ from graph.answers.messages import CHANGES
 
 router = APIRouter(tags=["Change feed"])
 
-Filter = Annotated[str | None, Query(max_length=200)]
-
 
 @router.get("/changes.atom", response_class=Response, summary="Every status change, as Atom 1.0",
             responses={200: {"content": {"application/atom+xml": {}}},
@@ -25,15 +23,15 @@ Filter = Annotated[str | None, Query(max_length=200)]
                                             "`parameter` names it."}})
 async def change_feed(
     request: Request, svc: ServiceDep,
-    market: Annotated[str | None, Query(max_length=200, description=(
+    market: Annotated[str | None, Query(description=(
         "Only this market: an ISO 3166-1 code or a country name in kk/ru/en."))] = None,
-    product: Annotated[str | None, Query(max_length=200, description=(
+    product: Annotated[str | None, Query(description=(
         "Only this product, the products within it and the groups whose records reach it: a "
         "name in kk/ru/en, an id or an HS code."))] = None,
-    since: Annotated[str | None, Query(max_length=10, description=(
+    since: Annotated[str | None, Query(description=(
         "Only changes that took effect on or after this date: YYYY, YYYY-MM or YYYY-MM-DD "
         "(from the first day it names)."))] = None,
-    lang: Annotated[str | None, Query(max_length=10, description=(
+    lang: Annotated[str | None, Query(description=(
         "Language of the titles and summaries: kk, ru or en; falls back to Accept-Language, "
         "then en."))] = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -44,7 +42,7 @@ async def change_feed(
         varies_by(request.scope, "Accept-Language")
     asked = pick_language(lang if lang in LANGS else None, accept_language)
     if lang is not None and lang not in LANGS:
-        return _bad(BadFilter("lang", lang, CHANGES["bad_lang"][asked].format(text=lang)))
+        return _bad(BadFilter("lang", lang[:20], CHANGES["bad_lang"][asked].format(text=lang[:20])))
     base = svc.settings.base_url or str(request.base_url).rstrip("/")
     try:
         body = await asyncio.to_thread(atom, svc.store, base, asked, market=market,

@@ -27,6 +27,7 @@ from graph.store.backends import Row, Store, cached
 from graph.store.named_queries import IRI, select
 
 LANGS = ("kk", "ru", "en")
+MAX_FILTER = 200  # characters of a market or product filter (a name or code is far shorter)
 CONFLICT = "conflict"
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -165,6 +166,10 @@ def changes(store: Store, lang: str = "en", market: str | None = None,
     YYYY-MM or YYYY-MM-DD) keeps the changes that took effect on or after the first day it
     names. A filter that cannot be read raises BadFilter."""
     lang = lang if lang in LANGS else "en"
+    for parameter, value in (("market", market), ("product", product), ("since", since)):
+        if value and len(value) > MAX_FILTER:
+            raise BadFilter(parameter, value[:MAX_FILTER], CHANGES["too_long"][lang].format(
+                parameter=parameter, limit=MAX_FILTER, length=len(value)))
     start = parse_since(since, lang)
     market_iri = _resolve(store, "market", market, lang) if market else None
     products = product_index(store)

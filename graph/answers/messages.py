@@ -395,6 +395,9 @@ CHANGES: dict[str, dict[str, str]] = {
                         "(например, 2024 или 2024-02-07).",
                   "kk": "since: «{text}» күн емес; ЖЖЖЖ, ЖЖЖЖ-АА немесе ЖЖЖЖ-АА-КК түрінде "
                         "беріңіз (мысалы, 2024 немесе 2024-02-07)."},
+    "too_long": {"en": "{parameter}: at most {limit} characters, not {length}.",
+                 "ru": "{parameter}: не более {limit} символов, а не {length}.",
+                 "kk": "{parameter}: ең көбі {limit} таңба, {length} емес."},
     "bad_lang": {"en": "lang: “{text}” is not a language of agrikg; give kk, ru or en.",
                  "ru": "lang: «{text}» — не язык agrikg; укажите kk, ru или en.",
                  "kk": "lang: «{text}» agrikg тілі емес; kk, ru немесе en беріңіз."},
@@ -406,3 +409,50 @@ CHANGES: dict[str, dict[str, str]] = {
     "none": {"en": "No status changes match.", "ru": "Изменений статуса не найдено.",
              "kk": "Мәртебе өзгерістері табылмады."},
 }
+
+# The timeline of a pair's history on the exporter's page.
+TIMELINE: dict[str, dict[str, str]] = {
+    "history": {"en": "History of this pair", "ru": "История по этой паре",
+                "kk": "Осы жұптың тарихы"},
+    "history_note": {"en": "Every record of this product and of its broader groups in this "
+                           "market, oldest first, each with the source's own words.",
+                     "ru": "Все записи по этой продукции и её более широким группам на этом "
+                           "рынке, от старых к новым, — со словами источника.",
+                     "kk": "Осы нарықтағы осы өнім мен оның кеңірек топтары бойынша барлық "
+                           "жазбалар, ескісінен жаңасына қарай, дереккөздің өз сөзімен."},
+    "answers_now": {"en": "answers now", "ru": "действует сейчас", "kk": "қазір қолданылады"},
+    "not_in_effect": {"en": "not yet in effect on the asked date",
+                      "ru": "на запрошенную дату ещё не действует",
+                      "kk": "сұралған күні әлі күшіне енбеген"},
+    "record": {"en": "record", "ru": "запись", "kk": "жазба"},
+    "published": {"en": "published", "ru": "опубликовано", "kk": "жарияланған"},
+    "original": {"en": "original", "ru": "оригинал", "kk": "түпнұсқа"},
+}
+
+# Months as a date stands alone (a timeline's step): ru genitive after the day, kk nominative.
+_MONTHS_ALONE = {
+    "ru": ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+           "сентября", "октября", "ноября", "декабря"],
+    "kk": ["қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз",
+           "қыркүйек", "қазан", "қараша", "желтоқсан"],
+}
+
+
+def date_words(value: str | None, precision: str | None, lang: str) -> str:
+    """A date standing alone, by its precision: en "2018" / "February 2022" / "7 February
+    2024"; ru "2018" / "февраль 2022" / "7 февраля 2024"; kk "2018 жыл" / "2022 жылғы ақпан" /
+    "2024 жылғы 7 ақпан"."""
+    if not value:
+        return "?"
+    year, _, rest = value[:10].partition("-")
+    month, _, day = rest.partition("-")
+    precision = precision or {0: "year", 1: "month"}.get(value[:10].count("-"), "day")
+    if precision == "year" or not month.isdigit():
+        return {"en": year, "ru": year, "kk": f"{year} жыл"}[lang]
+    index = int(month) - 1
+    if precision == "month" or not day.isdigit():
+        return {"en": f"{_MONTHS['en'][index]} {year}", "ru": f"{_MONTHS['ru'][index]} {year}",
+                "kk": f"{year} жылғы {_MONTHS_ALONE['kk'][index]}"}[lang]
+    return {"en": f"{int(day)} {_MONTHS['en'][index]} {year}",
+            "ru": f"{int(day)} {_MONTHS_ALONE['ru'][index]} {year}",
+            "kk": f"{year} жылғы {int(day)} {_MONTHS_ALONE['kk'][index]}"}[lang]
