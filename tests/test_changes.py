@@ -14,8 +14,10 @@ from lxml import etree
 
 from api.app import create_app
 from graph.answers.changes import BadFilter, changes, period_start
+from graph.endpoint.linked_data import record_succession
 from graph.settings import Settings
 from graph.store.backends import EmbeddedStore
+from graph.store.builds import current_build
 
 R = "https://w3id.org/agrikg/record/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -210,3 +212,21 @@ def test_a_record_s_page_links_what_it_supersedes_and_what_supersedes_it(client)
     # only records have one
     beef = client.get("/product/beef", headers={"Accept": "text/html"}).text
     assert 'class="succession"' not in beef
+
+
+def test_changes_and_succession_from_a_real_build_of_dated_sources(history_settings) -> None:
+    """The curated files of tests/data/history built by the real builder (reportDate and
+    supersedes computed by it): beef to Japan restricted in 2022, lifted in February 2024."""
+    store = EmbeddedStore(current_build(history_settings) / "store")
+    found = changes(store, "en", market="JP", product="beef")
+    assert [(c["id"], c["old_status"], c["status"]) for c in found] == [
+        ("kz-jp-beef-2024-02", "restricted", "restriction-lifted"),
+        ("kz-jp-beef-2022", "unknown", "restricted")]
+    [source] = found[0]["sources"]
+    assert source["url"] == "https://example.org/test-history-ru-2024-02"
+    assert (source["publisher"], source["published"], source["quote_lang"]) == \
+        ("Test publisher", "2024-02-06", "ru")
+    assert found[0]["report_date"] == "2024-02-06"
+    succession = record_succession(store, found[0]["record"])
+    assert [r["id"] for r in succession["supersedes"]] == ["kz-jp-beef-2022"]
+    assert succession["superseded_by"] == []
