@@ -319,3 +319,24 @@ def test_changes_help_says_what_a_change_is(settings) -> None:
     for words in ("--since", "--market", "--product", "--lang", "--json", "YYYY-MM-DD",
                   "`unknown` (no information)", "conflict", "Exits 2"):
         assert words in flat, words
+
+
+def test_info_shows_what_the_build_changed(tmp_path) -> None:
+    """`agrikg info` after a second build: the diff against the build it replaced, as counts
+    and first ids; the per-record digests are counted, not printed."""
+    from tests.conftest import history_data
+
+    home = Settings(home=tmp_path / "home", data_dir=history_data(tmp_path / "data"))
+    assert run(home, "build").returncode == 0
+    records = home.data_dir / "records" / "test-history.csv"
+    records.write_text(records.read_text(encoding="utf-8").replace(
+        "restriction-lifted,,2024-02,month", "open,,2024-02,month"), encoding="utf-8")
+    assert run(home, "build").returncode == 0
+    result = run(home, "info")
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["diff"]["records"]["changed"] == {"count": 1, "first": ["kz-jp-beef-2024-02"]}
+    assert info["diff"]["records"]["added"] == {"count": 0, "first": []}
+    assert info["diff"]["previous"]["build"]
+    assert set(info["records"]) == {"count"} and set(info["measures"]) == {"count"}
+    assert info["records"]["count"] > 20 and "https://w3id.org/agrikg/record/" not in result.stdout
