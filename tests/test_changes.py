@@ -24,13 +24,13 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture(scope="module")
-def history(history_home: Path) -> EmbeddedStore:
-    return EmbeddedStore(history_home / "builds" / "history" / "store")
+def history(feed_home: Path) -> EmbeddedStore:
+    return EmbeddedStore(feed_home / "builds" / "history" / "store")
 
 
 @pytest.fixture(scope="module")
-def client(history_home: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(home=history_home, endpoint=None))) as client:
+def client(feed_home: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(home=feed_home, endpoint=None))) as client:
         yield client
 
 

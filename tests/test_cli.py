@@ -279,8 +279,9 @@ def test_input_that_matches_nothing_still_exits_2_saying_so(settings, args, word
     assert result.exit_code == 2, result.output
     assert words in " ".join(result.output.split())
 
-def test_changes_lists_each_status_change_with_its_source(history_home) -> None:
-    home = Settings(home=history_home)
+
+def test_changes_lists_each_status_change_with_its_source(feed_home) -> None:
+    home = Settings(home=feed_home)
     result = run(home, "changes", "--market", "NR", "--product", "beef")
     assert result.returncode == 0, result.stderr
     flat = " ".join(result.stdout.split())

@@ -69,7 +69,7 @@ def test_each_step_has_its_date_status_quote_and_source_link() -> None:
     assert (link.get("href"), link.text) == ("https://example.org/a", "The report")
     assert _find(steps[1], ".step-record a")[0].get("href") == "/record/kz-cn-beef-2022-02"
     # the step that answers is marked; an inherited step names its group
-    assert "answers" in steps[2].get("class") and steps[2].get("aria-current") == "true"
+    assert "history-answers" in steps[2].get("class") and steps[2].get("aria-current") == "true"
     assert _find(steps[2], ".answers-now")[0].text == "answers now"
     assert not _find(steps[0], ".answers-now")
     assert _find(steps[0], ".via")[0].text == "from the group “Meat”"
@@ -81,10 +81,10 @@ def test_the_timeline_speaks_the_page_language_and_marks_records_not_yet_in_effe
     later = _step("kz-cn-beef-2025", "restricted", "Жеткізу шектелген", "2025-05-22", "day",
                   False, "Шектеу.", "kk", None, in_effect=False)
     page = _render([*HISTORY, later], lang="kk")
-    assert _find(page, "h3")[0].text == "Осы жұптың тарихы"
+    assert _find(page, "h3")[0].text == "Бұған қалай жеттік"
     steps = _find(page, "li.history-step")
     assert _find(steps[2], "time")[0].text == "2024 жылғы 7 ақпан"
-    assert "not-in-effect" in steps[3].get("class")
+    assert "history-later" in steps[3].get("class")
     assert "сұралған күні әлі күшіне енбеген" in steps[3].text_content()
 
 

@@ -412,21 +412,21 @@ CHANGES: dict[str, dict[str, str]] = {
 
 # The timeline of a pair's history on the exporter's page.
 TIMELINE: dict[str, dict[str, str]] = {
-    "history": {"en": "History of this pair", "ru": "История по этой паре",
-                "kk": "Осы жұптың тарихы"},
-    "history_note": {"en": "Every record of this product and of its broader groups in this "
+    "timeline_title": {"en": "How it got here", "ru": "Как к этому пришли",
+                       "kk": "Бұған қалай жеттік"},
+    "timeline_note": {"en": "Every record of this product and of its broader groups in this "
                            "market, oldest first, each with the source's own words.",
                      "ru": "Все записи по этой продукции и её более широким группам на этом "
                            "рынке, от старых к новым, — со словами источника.",
                      "kk": "Осы нарықтағы осы өнім мен оның кеңірек топтары бойынша барлық "
                            "жазбалар, ескісінен жаңасына қарай, дереккөздің өз сөзімен."},
-    "answers_now": {"en": "answers now", "ru": "действует сейчас", "kk": "қазір қолданылады"},
-    "not_in_effect": {"en": "not yet in effect on the asked date",
+    "timeline_answers": {"en": "answers now", "ru": "действует сейчас",
+                         "kk": "қазір қолданылады"},
+    "timeline_later": {"en": "not yet in effect on the asked date",
                       "ru": "на запрошенную дату ещё не действует",
                       "kk": "сұралған күні әлі күшіне енбеген"},
-    "record": {"en": "record", "ru": "запись", "kk": "жазба"},
-    "published": {"en": "published", "ru": "опубликовано", "kk": "жарияланған"},
-    "original": {"en": "original", "ru": "оригинал", "kk": "түпнұсқа"},
+    "timeline_record": {"en": "record", "ru": "запись", "kk": "жазба"},
+    "timeline_published": {"en": "published", "ru": "опубликовано", "kk": "жарияланған"},
 }
 
 # Months as a date stands alone (a timeline's step): ru genitive after the day, kk nominative.
