@@ -36,13 +36,17 @@ def _find(element, selector: str) -> list:
     return element.xpath(path)
 
 
-def _render(history: list[dict], lang: str = "en") -> lxml_html.HtmlElement:
+def timeline_html(history: list[dict], lang: str = "en") -> str:
+    """The timeline as the exporter's page includes it, for an answer with this history."""
     answer = {"product": {"id": "beef"}, "history": history}
-    text = templates.get_template("timeline.html").render(
+    return templates.get_template("timeline.html").render(
         answer=answer, lang=lang, words=words(lang, TIMELINE, {
             "via_item": {"en": "from the group “{via}”", "ru": "по группе «{via}»",
                          "kk": "«{via}» тобы бойынша"}}))
-    return lxml_html.fromstring(f"<div>{text}</div>")
+
+
+def _render(history: list[dict], lang: str = "en") -> lxml_html.HtmlElement:
+    return lxml_html.fromstring(f"<div>{timeline_html(history, lang)}</div>")
 
 
 HISTORY = [
