@@ -230,3 +230,19 @@ def test_changes_and_succession_from_a_real_build_of_dated_sources(history_setti
     succession = record_succession(store, found[0]["record"])
     assert [r["id"] for r in succession["supersedes"]] == ["kz-jp-beef-2022"]
     assert succession["superseded_by"] == []
+
+
+def test_a_feed_without_entries_is_still_valid_atom_dated_by_the_build(client, feed_home) -> None:
+    import json
+
+    response = client.get("/changes.atom", params={"market": "NR", "since": "2025"})
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo and feed.version == "atom10" and feed.entries == []
+    built = json.loads((feed_home / "current" / "build.json").read_text(encoding="utf-8"))
+    assert feed.feed.updated.startswith(built["built_at"][:19])
+    assert feed.feed.id == "https://w3id.org/agrikg/changes?market=NR&since=2025-01-01"
+    # the id names the filters as resolved: one feed however they are typed, always an IRI
+    named = feedparser.parse(client.get("/changes.atom", params={
+        "market": "Науру", "product": "сиыр еті", "since": "2025"}).content)
+    assert named.feed.id == "https://w3id.org/agrikg/changes?market=NR&product=beef&since=2025-01-01"

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
+from urllib.parse import urlencode
 
 from graph.answers.check import UNKNOWN, UNKNOWN_LABEL, status_label
 from graph.answers.messages import CHANGES, as_of_phrase
@@ -265,8 +266,14 @@ def atom(store: Store, base_url: str, lang: str = "en", market: str | None = Non
     found = changes(store, lang, market=market, product=product, since=since, exporter=exporter)
     base = base_url.rstrip("/")
     feed = FeedGenerator()
-    query = "&".join(f"{k}={v}" for k, v in (("market", market), ("product", product),
-                                              ("since", since)) if v)
+    # The feed's id names the filters as resolved (a market's code, a product's id, the day
+    # since), so that "Қытай" and "CN" are one feed, and the id is a valid IRI whatever was typed.
+    named = {"market": market_index(store).alpha2.get(_resolve(store, "market", market, lang))
+             if market else None,
+             "product": _resolve(store, "product", product, lang).rsplit("/", 1)[-1]
+             if product else None,
+             "since": parse_since(since, lang).isoformat() if since else None}
+    query = urlencode({k: v for k, v in named.items() if v})
     feed.id(f"{BASE}changes" + (f"?{query}" if query else ""))
     feed.title(CHANGES["feed_title"][lang])
     feed.subtitle(CHANGES["feed_subtitle"][lang])
@@ -297,8 +304,18 @@ def atom(store: Store, base_url: str, lang: str = "en", market: str | None = Non
         entry.summary(change["summary"])
         entry.category(term=change["status"], label=change["status_label"],
                        scheme=f"{BASE}access-status")
-    feed.updated(newest)
+    feed.updated(newest if found else _built_at(store))
     return _with_link_attributes(feed.atom_str(pretty=True), links)
+
+
+def _built_at(store: Store) -> datetime:
+    """When the served graph was built: the date of a feed without entries."""
+    for row in select(store, "dataset_modified"):
+        try:
+            return datetime.fromisoformat(row["modified"].replace("Z", "+00:00"))
+        except ValueError:
+            break
+    return datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _with_link_attributes(xml: bytes, links: list[list[dict[str, str]]]) -> bytes:
