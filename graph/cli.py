@@ -289,8 +289,8 @@ def changes(
     took effect, the record, and the source's own words (the entries of /changes.atom).
 
     A pair's first record changes `unknown` (no information) into its status. A record that
-    repeats the status before it is no change. Sources disagreeing on one date are all listed,
-    marked as a conflict.
+    repeats the status before it is no change. Sources disagreeing on one date are marked as a
+    conflict, and every status of that date is named.
 
     Examples: `agrikg changes --market CN --since 2022`, `agrikg changes -p beef -l ru --json`.
 

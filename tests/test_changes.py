@@ -246,3 +246,21 @@ def test_a_feed_without_entries_is_still_valid_atom_dated_by_the_build(client, f
     named = feedparser.parse(client.get("/changes.atom", params={
         "market": "Науру", "product": "сиыр еті", "since": "2025"}).content)
     assert named.feed.id == "https://w3id.org/agrikg/changes?market=NR&product=beef&since=2025-01-01"
+
+
+def test_a_conflict_keeps_the_status_before_as_one_side_without_an_entry_for_it() -> None:
+    """Open, then on one day a source saying open and one saying restricted: one change
+    (open -> restricted, marked conflict), not an "open -> open"; after the conflict, a single
+    status again is a change from the conflict."""
+    from datetime import date
+
+    from graph.answers.changes import _pair_changes, _Record
+
+    def record(name: str, status: str, day: date) -> _Record:
+        return _Record(R + name, "m", "p", status, day.isoformat(), "day", day, None, None, ())
+
+    records = [record("a", "open", date(2020, 1, 1)), record("b", "open", date(2021, 1, 1)),
+               record("c", "restricted", date(2021, 1, 1)), record("d", "open", date(2022, 1, 1))]
+    found = [(r.iri.rsplit("/", 1)[-1], [b.status for b in before], conflict)
+             for r, before, conflict in _pair_changes(records)]
+    assert found == [("a", [], False), ("c", ["open"], True), ("d", ["open", "restricted"], False)]

@@ -7,8 +7,9 @@ in the one as-of rule). A record is a change when its status differs from what a
 it: the record with the latest earlier start, or, when records before it share that start with
 different statuses, the conflict between them ("conflict"), or, for the pair's first record,
 nothing (`unknown`: no information, never a prohibition). A record repeating the status before it
-is no change. Records sharing a start with different statuses are each a change, marked
-`conflict`: the feed shows the disagreement and never picks one.
+is no change. Records sharing a start with different statuses are marked `conflict`, each one
+whose status differs from the one before is a change, and the entry names every status of that
+date: the feed shows the disagreement and never picks one.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def _pair_changes(records: list[_Record]) -> list[tuple[_Record, list[_Record], 
         previous = {r.status for r in before}
         conflict = len(statuses) > 1
         for record in group:
-            if conflict or len(previous) != 1 or record.status not in previous:
+            if len(previous) != 1 or record.status not in previous:
                 found.append((record, before, conflict))
         before = group
     return found
