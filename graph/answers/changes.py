@@ -25,10 +25,11 @@ from graph.answers.messages import CHANGES, as_of_phrase
 from graph.answers.resolve import market_index, product_index, resolve_market, resolve_product
 from graph.errors import ResolveError
 from graph.namespaces import BASE, MARKET
-from graph.store.backends import Row, Store, cached
+from graph.store.backends import Row, Store, cached, lru
 from graph.store.named_queries import IRI, select
 
 LANGS = ("kk", "ru", "en")
+FEEDS_KEPT, FEED_BYTES_KEPT = 64, 32 * 2**20  # feeds written, kept per build (by count, bytes)
 MAX_FILTER = 200  # characters of a market or product filter (a name or code is far shorter)
 CONFLICT = "conflict"
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -261,9 +262,20 @@ def atom(store: Store, base_url: str, lang: str = "en", market: str | None = Non
     change: its id the record's IRI, its alternate link the record's linked-data page on this
     server, a `via` link to each source document's URL, `updated` the day the change became
     known (the report date, else the effective start), `published` the effective start."""
+    lang = lang if lang in LANGS else "en"
+    feeds = lru(store, "change_feeds", FEEDS_KEPT, FEED_BYTES_KEPT)
+    key = (base_url, lang, market, product, since, exporter, self_url)
+    body = feeds.get(key)
+    if body is None:
+        body = _atom(store, base_url, lang, market, product, since, exporter, self_url)
+        feeds.put(key, body, len(body))
+    return body  # type: ignore[return-value]
+
+
+def _atom(store: Store, base_url: str, lang: str, market: str | None, product: str | None,
+          since: str | None, exporter: str, self_url: str | None) -> bytes:
     from feedgen.feed import FeedGenerator  # only for the feed
 
-    lang = lang if lang in LANGS else "en"
     found = changes(store, lang, market=market, product=product, since=since, exporter=exporter)
     base = base_url.rstrip("/")
     feed = FeedGenerator()
