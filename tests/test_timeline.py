@@ -23,7 +23,8 @@ def _step(record: str, status: str, label: str, as_of: str, precision: str, answ
             "sources": [{"statement": "s", "quote": quote, "quote_lang": quote_lang,
                          "translation": "Translated words.", "document": "d",
                          "document_label": "The report", "url": url, "publisher": "Kazinform",
-                         "published": as_of}]}
+                         "published": as_of, "published_precision": precision,
+                         "translation_lang": "en"}]}
 
 
 def _find(element, selector: str) -> list:
@@ -69,12 +70,14 @@ def test_each_step_has_its_date_status_quote_and_source_link() -> None:
                                                               "Restrictions lifted"]
     quote = _find(steps[1], "blockquote")[0]
     assert (quote.text, quote.get("lang")) == ("Китай ввёл ограничения.", "ru")
+    assert _find(steps[1], "figcaption time")[0].text == "February 2022"  # by its precision
+    assert _find(steps[1], ".translation")[0].get("lang") == "en"
     link = _find(steps[1], "figcaption a")[0]
     assert (link.get("href"), link.text) == ("https://example.org/a", "The report")
     assert _find(steps[1], ".step-record a")[0].get("href") == "/record/kz-cn-beef-2022-02"
     # the step that answers is marked; an inherited step names its group
     assert "history-answers" in steps[2].get("class") and steps[2].get("aria-current") == "true"
-    assert _find(steps[2], ".answers-now")[0].text == "answers now"
+    assert _find(steps[2], ".answers-now")[0].text == "answers on the asked date"
     assert not _find(steps[0], ".answers-now")
     assert _find(steps[0], ".via")[0].text == "from the group “Meat”"
     # a quote in the page's language is not "translated" into itself
