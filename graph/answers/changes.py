@@ -2,14 +2,15 @@
 from its dated records, with the sources that state it. `/changes.atom` and `agrikg changes`
 both call `changes`; the feed is written by `atom`.
 
-A pair's records are ordered by their effective start (year -> 1 January, month -> the 1st, as
-in the one as-of rule). A record is a change when its status differs from what answered before
-it: the record with the latest earlier start, or, when records before it share that start with
-different statuses, the conflict between them ("conflict"), or, for the pair's first record,
-nothing (`unknown`: no information, never a prohibition). A record repeating the status before it
-is no change. Records sharing a start with different statuses are marked `conflict`, each one
-whose status differs from the one before is a change, and the entry names every status of that
-date: the feed shows the disagreement and never picks one.
+A pair's records are ordered by their effective start (year -> 1 January, month -> the 1st: the
+one as-of rule's reading, graph.answers.dates.start). A record is a change when its status
+differs from what answered before it: the record with the latest earlier start, or, when
+records before it share that start with different statuses, the conflict between them
+("conflict"), or, for the pair's first record, nothing (`unknown`: no information, never a
+prohibition). A record repeating the status before it is no change. Records sharing a start
+with different statuses are marked `conflict`, each one whose status differs from the one
+before is a change, and the entry names every status of that date: the feed shows the
+disagreement and never picks one.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from graph.answers.check import UNKNOWN, UNKNOWN_LABEL, status_label
+from graph.answers.dates import start as start_of
 from graph.answers.messages import CHANGES, as_of_phrase
 from graph.answers.resolve import market_index, product_index, resolve_market, resolve_product
 from graph.errors import ResolveError
@@ -48,20 +50,12 @@ class BadFilter(ValueError):
 
 
 def period_start(value: str, precision: str | None = None) -> date | None:
-    """The first day of a date's period: "2018" -> 2018-01-01, "2022-02" -> 2022-02-01 (a
-    typed literal's lexical form; a time zone or time after the day is ignored). None when it is
-    no date."""
-    match = _DATE.match((value or "").strip()[:10])
-    if not match:
+    """The first day of a date's period ("2018" -> 2018-01-01, "2022-02" -> 2022-02-01), as the
+    one as-of rule reads it (graph.answers.dates.start); None when it is no date."""
+    if not value or not _DATE.match(value.strip()[:10]):
         return None
-    year, month, day = match.groups()
-    precision = precision or ("day" if day else "month" if month else "year")
     try:
-        if precision == "year" or not month:
-            return date(int(year), 1, 1)
-        if precision == "month" or not day:
-            return date(int(year), int(month), 1)
-        return date(int(year), int(month), int(day))
+        return start_of(value.strip(), precision)
     except ValueError:
         return None
 
