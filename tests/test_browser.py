@@ -373,7 +373,8 @@ def test_the_history_timeline_fits_a_390_px_screen_with_our_styles_only(browser,
     page.goto(f"{api_embedded}/static/style.css")  # the page's origin: our server
     page.set_content(f'<!doctype html><html lang="en"><head><meta name="viewport" '
                      f'content="width=device-width, initial-scale=1"><link rel="stylesheet" '
-                     f'href="{api_embedded}/static/style.css"></head><body><main>'
+                     f'href="{api_embedded}/static/style.css"><link rel="stylesheet" '
+                     f'href="{api_embedded}/assets/colours.css"></head><body><main>'
                      f'{timeline_html([*HISTORY, long])}</main></body></html>')
     page.wait_for_function("getComputedStyle(document.querySelector('.timeline-steps'))"
                            ".borderLeftStyle === 'solid'")
@@ -383,7 +384,7 @@ def test_the_history_timeline_fits_a_390_px_screen_with_our_styles_only(browser,
     assert rights and max(rights) <= 390
     dots = page.evaluate("[...document.querySelectorAll('.history-step')].map(e => "
                          "getComputedStyle(e, '::before').backgroundColor)")
-    assert dots == ["rgb(26, 127, 55)", "rgb(207, 34, 46)", "rgb(26, 127, 55)",
-                    "rgb(207, 34, 46)"]
+    assert dots == ["rgb(26, 127, 55)", "rgb(207, 34, 46)", "rgb(9, 105, 218)",
+                    "rgb(207, 34, 46)"]  # the colour roles open, restricted, lifted
     assert outside == []
     context.close()

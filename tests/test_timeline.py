@@ -40,8 +40,9 @@ def _find(element, selector: str) -> list:
 def timeline_html(history: list[dict], lang: str = "en") -> str:
     """The timeline as the exporter's page includes it, for an answer with this history."""
     answer = {"product": {"id": "beef"}, "history": history}
+    roles = {"open": "open", "restricted": "restricted", "restriction-lifted": "lifted"}
     return templates.get_template("timeline.html").render(
-        answer=answer, lang=lang, words=words(lang, TIMELINE, {
+        answer=answer, lang=lang, roles=roles, words=words(lang, TIMELINE, {
             "via_item": {"en": "from the group “{via}”", "ru": "по группе «{via}»",
                          "kk": "«{via}» тобы бойынша"}}))
 
