@@ -23,7 +23,7 @@ from starlette.requests import ClientDisconnect
 
 from api.deps import BUILD_HEADER, LANGS, VARY, PinBuild, pick_language
 from api.models import COMMON_RESPONSES
-from api.routes import explore, health, linked_data, market_access, sparql
+from api.routes import changes, explore, health, linked_data, market_access, sparql
 from graph import PACKAGE_DIR, PROJECT_DIR
 from graph.endpoint.served_build import Service
 from graph.errors import BadDate, ResolveError, StoreError
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               name="static")
     # The status palette lives with the graph view that draws in it too (graph/static).
     app.mount("/assets", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="assets")
-    for module in (explore, market_access, sparql, health, linked_data):
+    for module in (explore, market_access, changes, sparql, health, linked_data):
         _answer_head(module.router)
         app.include_router(module.router, responses=COMMON_RESPONSES)
     _answer_head(app.router)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Header, Query, Request
 from fastapi.templating import Jinja2Templates
 
+from graph.answers.messages import date_words
 from graph.endpoint.query_policy import parse_accept
 from graph.endpoint.served_build import Served, Service
 
@@ -16,6 +17,7 @@ LANGS = ("kk", "ru", "en")
 # api.app turns them into a Vary header).
 VARY = "agrikg.vary"
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.filters["date_words"] = date_words  # a date in words, by precision and language
 # The response header naming the build that answered (its directory's name).
 BUILD_HEADER = "Agrikg-Build"
 SERVED = "agrikg.served"  # where a request's pinned build is kept in its ASGI scope

@@ -3,6 +3,7 @@ real Oxigraph server process, so every check runs against both backends."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -204,3 +205,23 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
         return (yield)
     finally:
         subprocess.Popen.__init__ = real
+
+
+FEED_HISTORY = Path(__file__).parent / "data" / "feed" / "history.ttl"
+
+
+@pytest.fixture(scope="session")
+def feed_home(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home serving a copy of the built graph with the dated history of tests/data/feed/
+    added to its store (beef to Nauru: open 2018 and 2019, restricted 2022-02, lifted 2024-02-07;
+    frozen mutton to Iceland: agreed 2018, two sources disagreeing on 2023-12-05)."""
+    home = tmp_path_factory.mktemp("feed-home")
+    target = home / "builds" / "history"
+    shutil.copytree(current_build(settings), target, symlinks=True)
+    store = pyoxigraph.Store(str(target / "store"))
+    store.load(path=str(FEED_HISTORY), format=pyoxigraph.RdfFormat.TURTLE)
+    store.flush()
+    del store
+    (home / "current.tmp").symlink_to(Path("builds") / "history")
+    os.replace(home / "current.tmp", home / "current")
+    return home

@@ -347,3 +347,44 @@ def test_analytics_is_a_page_in_each_language(page, api_embedded, screenshots, l
     page.screenshot(path=screenshots / f"analytics-{lang}-{width}.png", full_page=True)
     _axe_clean(page)
     assert page.outside == [] and page.errors == []
+
+def test_the_history_timeline_fits_a_390_px_screen_with_our_styles_only(browser, api_embedded) -> None:
+    """The pair's timeline (api/templates/timeline.html) with a long quote and URL, styled by the
+    served stylesheet, in a phone-sized window: nothing wider than the screen, a dot per step
+    in its status colour, nothing fetched from elsewhere."""
+    from tests.test_timeline import HISTORY, _step, timeline_html
+
+    long = _step("kz-cn-beef-2025", "restricted", "Restricted", "2025-05-22", "day", False,
+                 "Ограничения " * 40 + "https://example.org/" + "a" * 120, "ru",
+                 "https://example.org/" + "very-long-path/" * 12)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    outside: list[str] = []
+
+    def only_local(route) -> None:
+        if urlparse(route.request.url).hostname == "127.0.0.1" or route.request.url.startswith(
+                ("about:", "data:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.goto(f"{api_embedded}/static/style.css")  # the page's origin: our server
+    page.set_content(f'<!doctype html><html lang="en"><head><meta name="viewport" '
+                     f'content="width=device-width, initial-scale=1"><link rel="stylesheet" '
+                     f'href="{api_embedded}/static/style.css"><link rel="stylesheet" '
+                     f'href="{api_embedded}/assets/colours.css"></head><body><main>'
+                     f'{timeline_html([*HISTORY, long])}</main></body></html>')
+    page.wait_for_function("getComputedStyle(document.querySelector('.timeline-steps'))"
+                           ".borderLeftStyle === 'solid'")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    rights = page.evaluate("[...document.querySelectorAll('.history-step, .history-step *')]"
+                           ".map(e => e.getBoundingClientRect().right)")
+    assert rights and max(rights) <= 390
+    dots = page.evaluate("[...document.querySelectorAll('.history-step')].map(e => "
+                         "getComputedStyle(e, '::before').backgroundColor)")
+    assert dots == ["rgb(26, 127, 55)", "rgb(207, 34, 46)", "rgb(9, 105, 218)",
+                    "rgb(207, 34, 46)"]  # the colour roles open, restricted, lifted
+    assert outside == []
+    context.close()

@@ -278,3 +278,66 @@ def test_input_that_matches_nothing_still_exits_2_saying_so(settings, args, word
     result = _invoke(settings, *args)
     assert result.exit_code == 2, result.output
     assert words in " ".join(result.output.split())
+
+
+def test_changes_lists_each_status_change_with_its_source(feed_home) -> None:
+    home = Settings(home=feed_home)
+    result = run(home, "changes", "--market", "NR", "--product", "beef")
+    assert result.returncode == 0, result.stderr
+    flat = " ".join(result.stdout.split())
+    assert "Restricted → Restrictions lifted" in flat
+    assert "Unknown → Market open" in flat
+    assert "Test Agency, 2024-02-08" in flat and "Nauru lifted the restrictions" in flat
+    assert "test-kz-nr-beef-2019" not in flat  # it repeats "open": no change
+    assert "3 change(s)" in result.stderr
+    as_json = run(home, "changes", "-m", "Науру", "--since", "2024", "--json", "--lang", "ru")
+    assert as_json.returncode == 0, as_json.stderr
+    [change] = json.loads(as_json.stdout)
+    assert (change["id"], change["old_status"], change["status"]) == \
+        ("test-kz-nr-beef-2024-02-07", "restricted", "restriction-lifted")
+    assert change["title"] == "Говядина — Науру: Поставки ограничены → Ограничения сняты"
+    conflict = run(home, "changes", "-m", "IS", "--since", "2023-12")
+    assert conflict.returncode == 0 and "sources disagree" in conflict.stdout
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("changes", "--market", "Narnia"), "market: no market matches “Narnia”"),
+    (("changes", "--product", "unobtainium", "--lang", "ru"), "продукция «unobtainium» не найдена"),
+    (("changes", "--since", "2024-13"), "give YYYY, YYYY-MM or YYYY-MM-DD"),
+    (("changes", "--since", "[/x]"), "since: “[/x]” is not a date"),
+])
+def test_changes_with_a_bad_filter_exits_2_saying_what_is_accepted(settings, args, words) -> None:
+    result = run(settings, *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert words in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_changes_help_says_what_a_change_is(settings) -> None:
+    result = run(settings, "changes", "--help")
+    assert result.returncode == 0
+    flat = " ".join(result.stdout.split())
+    for words in ("--since", "--market", "--product", "--lang", "--json", "YYYY-MM-DD",
+                  "`unknown` (no information)", "conflict", "Exits 2"):
+        assert words in flat, words
+
+
+def test_info_shows_what_the_build_changed(tmp_path) -> None:
+    """`agrikg info` after a second build: the diff against the build it replaced, as counts
+    and first ids; the per-record digests are counted, not printed."""
+    from tests.conftest import history_data
+
+    home = Settings(home=tmp_path / "home", data_dir=history_data(tmp_path / "data"))
+    assert run(home, "build").returncode == 0
+    records = home.data_dir / "records" / "test-history.csv"
+    records.write_text(records.read_text(encoding="utf-8").replace(
+        "restriction-lifted,,2024-02,month", "open,,2024-02,month"), encoding="utf-8")
+    assert run(home, "build").returncode == 0
+    result = run(home, "info")
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["diff"]["records"]["changed"] == {"count": 1, "first": ["kz-jp-beef-2024-02"]}
+    assert info["diff"]["records"]["added"] == {"count": 0, "first": []}
+    assert info["diff"]["previous"]["build"]
+    assert set(info["records"]) == {"count"} and set(info["measures"]) == {"count"}
+    assert info["records"]["count"] > 20 and "https://w3id.org/agrikg/record/" not in result.stdout

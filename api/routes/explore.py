@@ -13,7 +13,7 @@ from api.models import BAD_DATE_RESPONSE, NOT_FOUND_RESPONSE
 from graph.answers.check import check
 from graph.answers.dates import parse_as_of
 from graph.answers.listings import list_markets, search_products
-from graph.answers.messages import words
+from graph.answers.messages import TIMELINE, words
 from graph.answers.network import Filters
 from graph.answers.statuses import colour_roles
 from graph.errors import BadDate, ResolveError
@@ -76,7 +76,7 @@ WORDS: dict[str, dict[str, str]] = {
 def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
                   product: Filter = None, market: Filter = None,
                   as_of: AsOfParam = None) -> Response:
-    page_words = words(lang, WORDS)
+    page_words = words(lang, WORDS, TIMELINE)
     answer: dict[str, Any] | None = None
     error: ResolveError | None = None
     date_error: BadDate | None = None

@@ -18,6 +18,7 @@ from graph.endpoint.linked_data import (
     describe,
     ontology_triples,
     page_rows,
+    record_succession,
     serialize,
 )
 from graph.endpoint.query_policy import NotAcceptable, negotiate
@@ -40,10 +41,11 @@ Format = Annotated[str | None, Query(description="turtle, ntriples, jsonld, rdfx
 
 
 def _rdf_response(request: Request, triples: list, fmt_param: str | None, title: str,
-                  iri: str) -> Response:
+                  iri: str, page: dict | None = None) -> Response:
+    """`page`: more for the HTML page only (a record's succession)."""
     if fmt_param == "html" or (fmt_param is None and wants_html(request)):
         return templates.TemplateResponse(request, "resource.html", {
-            "iri": iri, "title": title, "rows": page_rows(triples, iri)},
+            "iri": iri, "title": title, "rows": page_rows(triples, iri), **(page or {})},
             headers={"Vary": "Accept"})
     try:
         fmt = negotiate("DESCRIBE", request.headers.get("accept"), fmt_param)
@@ -65,7 +67,8 @@ def _resource(kind: str, path: str, request: Request, svc, fmt: str | None) -> R
     title = next((t.object.value for t in triples
                   if t.predicate.value.endswith(("#prefLabel", "#label"))
                   and getattr(t.object, "language", None) == "en"), curie(iri))
-    return _rdf_response(request, triples, fmt, title, iri)
+    page = {"succession": record_succession(svc.store, iri)} if kind == "record" else None
+    return _rdf_response(request, triples, fmt, title, iri, page)
 
 
 def _register(kind: str) -> None:

@@ -338,3 +338,121 @@ ANALYTICS: dict[str, dict[str, str]] = {
     "in_graph": {"en": "See in the graph", "ru": "Показать на графе", "kk": "Графта көрсету"},
     "hs": {"en": "HS codes", "ru": "Коды ТН ВЭД", "kk": "СЭҚ ТН кодтары"},
 }
+
+
+# The change feed (/changes.atom, `agrikg changes`): one entry per status change of a pair.
+CHANGES: dict[str, dict[str, str]] = {
+    "feed_title": {"en": "agrikg: market access status changes",
+                   "ru": "agrikg: изменения статуса доступа на рынки",
+                   "kk": "agrikg: нарыққа қолжетімділік мәртебесінің өзгерістері"},
+    "feed_subtitle": {"en": "Every change of the status of a product in a market, with the "
+                            "source that states it.",
+                      "ru": "Каждое изменение статуса продукции на рынке — с источником, "
+                            "который о нём сообщает.",
+                      "kk": "Өнімнің нарықтағы мәртебесінің әр өзгерісі және ол туралы "
+                            "хабарлаған дереккөз."},
+    "entry_title": {"en": "{product} to {market}: {old} → {new}",
+                    "ru": "{product} — {market}: {old} → {new}",
+                    "kk": "{product} — {market}: {old} → {new}"},
+    "entry_summary": {"en": "{product} to {market}: {new} (before: {old}), as of {as_of}.",
+                      "ru": "{product} — {market}: {new} (ранее: {old}), по состоянию на "
+                            "{as_of}.",
+                      "kk": "{product} — {market}: {new} (бұрын: {old}), {as_of} жағдай "
+                            "бойынша."},
+    "entry_source": {"en": "Source: {document}{details}: “{quote}”",
+                     "ru": "Источник: «{document}»{details}: «{quote}»",
+                     "kk": "Дереккөз: «{document}»{details}: «{quote}»"},
+    "entry_conflict": {"en": "Sources disagree on this date: {statuses}.",
+                       "ru": "Источники на эту дату расходятся: {statuses}.",
+                       "kk": "Бұл күнге дереккөздер келіспейді: {statuses}."},
+    "conflict": {"en": "sources disagree", "ru": "источники расходятся",
+                 "kk": "дереккөздер келіспейді"},
+    # What a bad filter of the feed says (400), naming what was given and what is accepted.
+    "bad_market": {"en": "market: no market matches “{text}”{hint}. Give an ISO 3166-1 code "
+                         "(CN, CHN, 156) or a country name in kk, ru or en.",
+                   "ru": "market: рынок «{text}» не найден{hint}. Укажите код ISO 3166-1 (CN, "
+                         "CHN, 156) или название страны на казахском, русском или английском.",
+                   "kk": "market: «{text}» нарығы табылмады{hint}. ISO 3166-1 кодын (CN, CHN, "
+                         "156) немесе елдің қазақша, орысша не ағылшынша атауын беріңіз."},
+    "bad_product": {"en": "product: no product matches “{text}”{hint}. Give a product name in "
+                          "kk, ru or en, its id, or an HS code of 2-6 digits.",
+                    "ru": "product: продукция «{text}» не найдена{hint}. Укажите название "
+                          "продукции на казахском, русском или английском, её id или код ТН ВЭД "
+                          "(2-6 цифр).",
+                    "kk": "product: «{text}» өнімі табылмады{hint}. Өнімнің қазақша, орысша не "
+                          "ағылшынша атауын, id-ін немесе 2-6 таңбалы СЭҚ ТН кодын беріңіз."},
+    "ambiguous": {"en": "{kind}: “{text}” names more than one: {matches}; give one of their "
+                        "names or codes.",
+                  "ru": "{kind}: «{text}» подходит к нескольким: {matches}; укажите одно из "
+                        "этих названий или кодов.",
+                  "kk": "{kind}: «{text}» бірнешеуіне сәйкес келеді: {matches}; солардың бір "
+                        "атауын не кодын беріңіз."},
+    "hint": {"en": "; closest matches: {matches}", "ru": "; ближайшие совпадения: {matches}",
+             "kk": "; ең жақын сәйкестер: {matches}"},
+    "bad_since": {"en": "since: “{text}” is not a date; give YYYY, YYYY-MM or YYYY-MM-DD "
+                        "(e.g. 2024 or 2024-02-07).",
+                  "ru": "since: «{text}» — не дата; укажите ГГГГ, ГГГГ-ММ или ГГГГ-ММ-ДД "
+                        "(например, 2024 или 2024-02-07).",
+                  "kk": "since: «{text}» күн емес; ЖЖЖЖ, ЖЖЖЖ-АА немесе ЖЖЖЖ-АА-КК түрінде "
+                        "беріңіз (мысалы, 2024 немесе 2024-02-07)."},
+    "too_long": {"en": "{parameter}: at most {limit} characters, not {length}.",
+                 "ru": "{parameter}: не более {limit} символов, а не {length}.",
+                 "kk": "{parameter}: ең көбі {limit} таңба, {length} емес."},
+    "bad_lang": {"en": "lang: “{text}” is not a language of agrikg; give kk, ru or en.",
+                 "ru": "lang: «{text}» — не язык agrikg; укажите kk, ru или en.",
+                 "kk": "lang: «{text}» agrikg тілі емес; kk, ru немесе en беріңіз."},
+    # the column heads of `agrikg changes`
+    "col_date": {"en": "effective", "ru": "дата", "kk": "күні"},
+    "col_pair": {"en": "product → market", "ru": "продукция → рынок", "kk": "өнім → нарық"},
+    "col_change": {"en": "status change", "ru": "изменение статуса", "kk": "мәртебе өзгерісі"},
+    "col_source": {"en": "source", "ru": "источник", "kk": "дереккөз"},
+    "none": {"en": "No status changes match.", "ru": "Изменений статуса не найдено.",
+             "kk": "Мәртебе өзгерістері табылмады."},
+}
+
+# The timeline of a pair's history on the exporter's page.
+TIMELINE: dict[str, dict[str, str]] = {
+    "timeline_title": {"en": "How it got here", "ru": "Как к этому пришли",
+                       "kk": "Бұған қалай жеттік"},
+    "timeline_note": {"en": "Every record of this product and of its broader groups in this "
+                           "market, oldest first, each with the source's own words.",
+                     "ru": "Все записи по этой продукции и её более широким группам на этом "
+                           "рынке, от старых к новым, — со словами источника.",
+                     "kk": "Осы нарықтағы осы өнім мен оның кеңірек топтары бойынша барлық "
+                           "жазбалар, ескісінен жаңасына қарай, дереккөздің өз сөзімен."},
+    "timeline_answers": {"en": "answers on the asked date", "ru": "действует на запрошенную дату",
+                         "kk": "сұралған күні қолданылады"},
+    "timeline_later": {"en": "not yet in effect on the asked date",
+                      "ru": "на запрошенную дату ещё не действует",
+                      "kk": "сұралған күні әлі күшіне енбеген"},
+    "timeline_record": {"en": "record", "ru": "запись", "kk": "жазба"},
+    "timeline_published": {"en": "published", "ru": "опубликовано", "kk": "жарияланған"},
+}
+
+# Months as a date stands alone (a timeline's step): ru genitive after the day, kk nominative.
+_MONTHS_ALONE = {
+    "ru": ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+           "сентября", "октября", "ноября", "декабря"],
+    "kk": ["қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз",
+           "қыркүйек", "қазан", "қараша", "желтоқсан"],
+}
+
+
+def date_words(value: str | None, precision: str | None, lang: str) -> str:
+    """A date standing alone, by its precision: en "2018" / "February 2022" / "7 February
+    2024"; ru "2018" / "февраль 2022" / "7 февраля 2024"; kk "2018 жыл" / "2022 жылғы ақпан" /
+    "2024 жылғы 7 ақпан"."""
+    if not value:
+        return "?"
+    year, _, rest = value[:10].partition("-")
+    month, _, day = rest.partition("-")
+    precision = precision or {0: "year", 1: "month"}.get(value[:10].count("-"), "day")
+    if precision == "year" or not month.isdigit():
+        return {"en": year, "ru": year, "kk": f"{year} жыл"}[lang]
+    index = int(month) - 1
+    if precision == "month" or not day.isdigit():
+        return {"en": f"{_MONTHS['en'][index]} {year}", "ru": f"{_MONTHS['ru'][index]} {year}",
+                "kk": f"{year} жылғы {_MONTHS_ALONE['kk'][index]}"}[lang]
+    return {"en": f"{int(day)} {_MONTHS['en'][index]} {year}",
+            "ru": f"{int(day)} {_MONTHS_ALONE['ru'][index]} {year}",
+            "kk": f"{year} жылғы {int(day)} {_MONTHS_ALONE['kk'][index]}"}[lang]

@@ -98,6 +98,25 @@ def page_rows(triples: list[ox.Triple], iri: str) -> list[dict[str, Any]]:
     return rows
 
 
+def record_succession(store: Store, iri: str, lang: str = "en") -> dict[str, list[dict[str, Any]]]:
+    """The records of the same pair a record supersedes and those that supersede it (both
+    stay in the graph), oldest first, for its page: the inverse links are not among the
+    record's own triples."""
+    from graph.answers.changes import period_start
+
+    found: dict[str, list[dict[str, Any]]] = {"supersedes": [], "superseded_by": []}
+    for row in select(store, "record_succession", record=IRI(iri), lang=lang):
+        found[row["direction"]].append({
+            "record": row["other"], "id": row["other"].rsplit("/", 1)[-1],
+            "link": local_path(row["other"]) or row["other"], "status": row["status"],
+            "status_label": row.get("statusLabel") or row["status"],
+            "as_of": row.get("asOf"), "precision": row.get("precision")})
+    for rows in found.values():
+        rows.sort(key=lambda r: (str(period_start(r["as_of"] or "", r["precision"]) or ""),
+                                 r["record"]))
+    return found
+
+
 _VOID = "http://rdfs.org/ns/void#"
 _DCAT = "http://www.w3.org/ns/dcat#"
 _DCTERMS = "http://purl.org/dc/terms/"
