@@ -1,0 +1,1 @@
+"""Test helpers that start real programs (Virtuoso) for the fixtures in tests/conftest.py."""
