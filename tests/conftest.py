@@ -185,9 +185,10 @@ ROW_CAP = 1000
 
 
 def _start_api(settings: Settings, endpoint: str | None = None,
-               extra_env: dict | None = None, **popen) -> Iterator[str]:
-    """`agrikg serve` (uvicorn) in its own process on a free loopback port; `popen` goes to
-    subprocess.Popen (e.g. a preexec_fn that lowers a resource limit)."""
+               extra_env: dict | None = None, args: tuple[str, ...] = (),
+               **popen) -> Iterator[str]:
+    """`agrikg serve ARGS` (uvicorn) in its own process on a free loopback port; `popen` goes
+    to subprocess.Popen (e.g. a preexec_fn that lowers a resource limit)."""
     import os
 
     port = free_port()
@@ -198,9 +199,9 @@ def _start_api(settings: Settings, endpoint: str | None = None,
     if endpoint:
         env["AGRIKG_ENDPOINT"] = endpoint
     env |= extra_env or {}
-    name = "embedded" if not endpoint else "virtuoso" if "/sparql" in endpoint else "remote"
+    name = "virtuoso" if "--endpoint" in args else "remote" if endpoint else "embedded"
     log = open(settings.home / f"api-{name}.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen([str(BIN / "agrikg"), "serve"], env=env,
+    process = subprocess.Popen([str(BIN / "agrikg"), "serve", *args], env=env,
                                stdout=log, stderr=subprocess.STDOUT, **popen)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -236,7 +237,9 @@ def api_remote(settings: Settings, oxigraph_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def api_virtuoso(settings: Settings, virtuoso_url: str) -> Iterator[str]:
-    yield from _start_api(settings, endpoint=virtuoso_url)
+    """`agrikg serve --endpoint 'http://127.0.0.1:PORT/sparql?default-graph-uri=...'` over
+    Virtuoso, as the README tells an operator to start it."""
+    yield from _start_api(settings, args=("--endpoint", virtuoso_url))
 
 
 @pytest.fixture(params=["embedded", "remote", "virtuoso"])
