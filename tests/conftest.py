@@ -239,7 +239,11 @@ def api_remote(settings: Settings, oxigraph_url: str) -> Iterator[str]:
 def api_virtuoso(settings: Settings, virtuoso_url: str) -> Iterator[str]:
     """`agrikg serve --endpoint 'http://127.0.0.1:PORT/sparql?default-graph-uri=...'` over
     Virtuoso, as the README tells an operator to start it."""
-    yield from _start_api(settings, args=("--endpoint", virtuoso_url))
+    # A longer time limit: Virtuoso refuses a costly query by its own estimate before running
+    # it (MaxQueryCostEstimationTime), and its whole-graph read took over 2 s on a loaded
+    # 2-core machine.
+    yield from _start_api(settings, args=("--endpoint", virtuoso_url),
+                          extra_env={"AGRIKG_QUERY_TIMEOUT": "10"})
 
 
 @pytest.fixture(params=["embedded", "remote", "virtuoso"])
