@@ -147,7 +147,8 @@ def _graph(nt: bytes) -> rdflib.Graph:
     return rdflib.Graph().parse(data=nt, format="nt")
 
 
-@pytest.mark.parametrize("engine", ["embedded", "remote", "virtuoso"])
+@pytest.mark.parametrize("engine", ["embedded", pytest.param("remote", marks=pytest.mark.server),
+                                    pytest.param("virtuoso", marks=pytest.mark.server)])
 def test_a_construct_export_is_the_built_graph(engine, request, settings, embedded) -> None:
     """Every triple comes back from the engine with its datatype and language: a CONSTRUCT of
     the whole graph as N-Triples (asked of the engine itself, with the dataset agrikg asks,
@@ -320,12 +321,10 @@ def test_sparql_binding_blank_nodes_over_virtuoso(api_embedded, api_virtuoso) ->
     assert rows[0] == rows[1] and len(rows[0]) >= 5
 
 
-@pytest.mark.parametrize("engine", ["embedded", "remote", "virtuoso"])
-def test_describe_gives_at_least_the_resources_own_triples(engine, request, embedded) -> None:
+def test_describe_gives_at_least_the_resources_own_triples(api, embedded) -> None:
     """DESCRIBE is implementation-defined (SPARQL 1.1, 16.4): Oxigraph gives the resource's
     own triples, Virtuoso may add more. So every engine is held to what all of them give: each
     triple with the resource as subject, and nothing about unrelated resources' subjects."""
-    api = request.getfixturevalue(f"api_{engine}")
     resource = P + "record/kz-ir-cattle"
     response = httpx.get(api + "/sparql", params={"query": f"DESCRIBE <{resource}>"},
                          headers={"Accept": "application/n-triples"}, timeout=30)
