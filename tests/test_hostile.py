@@ -190,14 +190,18 @@ def test_nothing_makes_the_server_fetch(api, listener, query) -> None:
 
 
 @pytest.mark.parametrize("query", RUNAWAY)
-def test_runaway_queries_are_cut_by_the_time_limit(api, query) -> None:
+def test_runaway_queries_are_cut_by_the_time_limit(api, query, request) -> None:
     started = time.monotonic()
     response = _sparql(api, query)
     assert response.status_code == 503
     # Whichever bound it reaches first stops it: a sorted cross join may fill the worker's
     # memory limit before the time limit on a fast machine, and the answer says which.
+    # Virtuoso refuses some before running them, in its own words: a path bound at neither
+    # end ("transitive derived table") and a query it estimates too costly.
     detail = response.json()["detail"]
-    assert "time limit" in detail or "AGRIKG_QUERY_MEMORY" in detail, detail
+    refused = request.node.callspec.params["api"] == "virtuoso" and (
+        "transitive derived table" in detail)
+    assert "time limit" in detail or "AGRIKG_QUERY_MEMORY" in detail or refused, detail
     assert time.monotonic() - started < QUERY_TIMEOUT + 10
     _alive(api)
 

@@ -436,7 +436,10 @@ class RemoteEngine:
                 raise QueryFailed("the SPARQL backend refused the query: its estimate of the "
                                   f"time it takes is past the backend's time limit ({first}); "
                                   "narrow it (LIMIT, more specific patterns)", 503)
-            raise QueryFailed(f"the SPARQL backend answered {response.status_code}", 503)
+            # Its own words (first line): an engine that cannot run a valid query says why,
+            # e.g. Virtuoso's "transitive start not given" for a path bound at neither end.
+            raise QueryFailed(f"the SPARQL backend answered {response.status_code}"
+                              + (f": {first}" if first else ""), 503)
         # The backend's own row cap (Virtuoso: ResultSetMaxRows) cut the result: passed on as
         # cut, never as complete (the same header and marks as agrikg's own row cap).
         backend_cut = row_cap(response.headers) is not None
