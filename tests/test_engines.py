@@ -287,7 +287,8 @@ def test_no_index_is_built_from_a_cut_result(capped_virtuoso, embedded) -> None:
     store = RemoteStore(capped_virtuoso)
     with pytest.raises(StoreError, match=r"row cap of 100 rows.*ResultSetMaxRows"):
         select(store, "product_index")
-    assert len(select(store, "summary_counts")) == 4  # small answers are unaffected
+    # small answers are unaffected
+    assert _rows(store, "summary_counts") == _rows(embedded, "summary_counts")
 
 
 def test_sparql_marks_a_result_the_backend_cut(settings, capped_virtuoso) -> None:
