@@ -1,5 +1,6 @@
-"""Shared fixtures: one graph built into a temporary home, opened embedded and served by a
-real Oxigraph server process, so every check runs against both backends."""
+"""Shared fixtures: one graph built into a temporary home, opened embedded, served by a real
+Oxigraph server process and loaded into a private Virtuoso, so every check runs on the embedded
+store and on both engines with the same expected answers."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from graph import DATA_DIR
 from graph.build.builder import build, current_build
 from graph.settings import Settings
 from graph.store.backends import EmbeddedStore, RemoteStore, Store
-from tests.helpers.servers import start_api, start_oxigraph
+from tests.helpers import virtuoso as virtuoso_helper
+from tests.helpers.servers import free_port, start_api, start_oxigraph
 
 
 @pytest.fixture(scope="session")
@@ -101,9 +103,31 @@ def remote(oxigraph_url: str) -> RemoteStore:
     return RemoteStore(oxigraph_url)
 
 
-@pytest.fixture(params=["embedded", "remote"])
+def start_virtuoso(settings: Settings, directory: Path, max_rows: int = 100000) -> Iterator[str]:
+    """A private Virtuoso over the built graph (tests/helpers/virtuoso.py); skips when Debian's
+    virtuoso-opensource is not installed (`make virtuoso`, part of `make test`)."""
+    if not virtuoso_helper.available():
+        pytest.skip("Virtuoso is not installed: `make virtuoso` (part of `make test`)")
+    yield from virtuoso_helper.start_virtuoso(directory, current_build(settings) / "graph.nt",
+                                              (free_port(), free_port()), max_rows=max_rows)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Virtuoso's SPARQL endpoint with the built graph as its default-graph-uri, as an operator
+    would give it to `agrikg serve --endpoint`."""
+    yield from start_virtuoso(settings, tmp_path_factory.mktemp("virtuoso"))
+
+
+@pytest.fixture(scope="session")
+def virtuoso(virtuoso_url: str) -> RemoteStore:
+    return RemoteStore(virtuoso_url)
+
+
+@pytest.fixture(params=["embedded", "remote", "virtuoso"])
 def store(request: pytest.FixtureRequest) -> Store:
-    """Each test using `store` runs on the embedded store and on the remote Oxigraph server."""
+    """Each test using `store` runs on the embedded store, on a remote Oxigraph server and on a
+    remote Virtuoso, with the same expected answers."""
     return request.getfixturevalue(request.param)
 
 
@@ -117,9 +141,21 @@ def api_remote(settings: Settings, oxigraph_url: str) -> Iterator[str]:
     yield from start_api(settings, endpoint=oxigraph_url)
 
 
-@pytest.fixture(params=["embedded", "remote"])
+@pytest.fixture(scope="session")
+def api_virtuoso(settings: Settings, virtuoso_url: str) -> Iterator[str]:
+    """`agrikg serve --endpoint 'http://127.0.0.1:PORT/sparql?default-graph-uri=...'` over
+    Virtuoso, as the README tells an operator to start it."""
+    # A longer time limit: Virtuoso refuses a costly query by its own estimate before running
+    # it (MaxQueryCostEstimationTime), and its whole-graph read took over 2 s on a loaded
+    # 2-core machine.
+    yield from start_api(settings, args=("--endpoint", virtuoso_url),
+                          extra_env={"AGRIKG_QUERY_TIMEOUT": "10"})
+
+
+@pytest.fixture(params=["embedded", "remote", "virtuoso"])
 def api(request: pytest.FixtureRequest) -> str:
-    """The base URL of the API, served on the embedded store and on a remote Oxigraph."""
+    """The base URL of the API, served on the embedded store, on a remote Oxigraph and on a
+    remote Virtuoso."""
     return request.getfixturevalue(f"api_{request.param}")
 
 
@@ -134,9 +170,11 @@ def api(request: pytest.FixtureRequest) -> str:
 # markers itself. In a fast run, a test that starts a program anyway fails and says so, so the
 # fast tier stays fast.
 _TIER_FIXTURES = {"api_embedded": "server", "api_remote": "server", "oxigraph_url": "server",
-                  "remote": "server", "browser": "browser", "executed": "notebook"}
+                  "remote": "server", "api_virtuoso": "server", "virtuoso_url": "server",
+                  "virtuoso": "server", "browser": "browser", "executed": "notebook"}
 _TIER_PARAMS = {("api", "embedded"): "server", ("api", "remote"): "server",
-                ("store", "remote"): "server"}
+                ("api", "virtuoso"): "server", ("store", "remote"): "server",
+                ("store", "virtuoso"): "server"}
 # Whole modules: fault injection and load runs start and kill their own servers, the CLI tests run
 # agrikg, the build tests build edited copies of the data.
 _TIER_MODULES = {"test_faults": "server", "test_load": "server", "test_cli": "process",
@@ -145,7 +183,7 @@ TIERS = ("server", "process", "browser", "notebook", "build", "wheel")     # reg
 
 
 # A fixture or test whose code calls these starts a server; a test calling `subprocess` a program.
-_SERVER_HELPERS = frozenset({"start_api", "start_oxigraph"})
+_SERVER_HELPERS = frozenset({"start_api", "start_oxigraph", "start_virtuoso"})
 
 
 def _names(func: object) -> set[str]:

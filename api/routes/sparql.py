@@ -98,7 +98,8 @@ async def _run(request: Request, svc: Served, text: str, default_graphs: list[st
             fmt = "turtle"
         if inspected.relative_iris:
             runnable = with_base(text, _base_iri(request, svc))
-        job = QueryJob(runnable, fmt, svc.settings.row_cap, *dataset)
+        job = QueryJob(runnable, fmt, svc.settings.row_cap, *dataset,
+                       own_dataset=bool(inspected.from_graphs))
         # The same query, dataset, format and row cap asked again in this build: the same
         # bytes, without a worker (a rebuild starts with an empty cache). Not for a remote
         # endpoint: its data can change unseen, and its being down must show as 503.

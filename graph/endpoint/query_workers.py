@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -34,6 +35,7 @@ import pyoxigraph as ox
 
 from graph.endpoint.result_writers import Unwritable, Written, write_result
 from graph.endpoint.sandbox import Confinement
+from graph.store.remote import Target, normalised_json, row_cap
 
 # httpx (and the rich and pygments its command line pulls in) is imported by the remote engine
 # only, so query workers do not carry it.
@@ -56,6 +58,9 @@ class QueryJob:
     cap: int
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    # The query names its own dataset (FROM / FROM NAMED): a remote endpoint is then not sent
+    # its configured default graph, which would override them.
+    own_dataset: bool = False
 
 
 class QueryFailed(Exception):
@@ -420,14 +425,18 @@ class WorkerPool:
 
 @dataclass
 class RemoteEngine:
-    """Forward queries to a remote SPARQL 1.1 endpoint; re-serialise what comes back."""
+    """Forward queries to a remote SPARQL 1.1 endpoint; re-serialise what comes back. Every
+    request asks the configured dataset (graph.store.remote.Target), as the named queries do."""
 
     url: str
     client: httpx.AsyncClient = field(default=None)  # type: ignore[assignment]
+    graph: str | None = None
+    target: Target = field(init=False)
 
     def __post_init__(self) -> None:
         import httpx
 
+        self.target = Target.parse(self.url, self.graph)
         if self.client is None:
             self.client = httpx.AsyncClient(trust_env=False)
 
@@ -437,10 +446,10 @@ class RemoteEngine:
         graph_result = job.fmt in ("turtle", "ntriples", "jsonld", "rdfxml")
         accept = "application/n-triples" if graph_result else "application/sparql-results+json"
         data = {"query": job.text}
-        params = [("default-graph-uri", g) for g in job.default_graphs] + [
-            ("named-graph-uri", g) for g in job.named_graphs]
+        params = self.target.request_params(job.default_graphs, job.named_graphs,
+                                            job.own_dataset)
         try:
-            response = await self.client.post(self.url, data=data, params=params,
+            response = await self.client.post(self.target.url, data=data, params=params,
                                                headers={"Accept": accept}, timeout=timeout)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise QueryFailed(f"the SPARQL backend is unreachable ({type(exc).__name__}); "
@@ -454,19 +463,34 @@ class RemoteEngine:
         if response.status_code == 400:
             raise QueryFailed(f"the query does not parse (backend): {response.text[:500]}", 400)
         if response.status_code != 200:
-            raise QueryFailed(f"the SPARQL backend answered {response.status_code}", 503)
+            first = response.text.strip().splitlines()[0][:200] if response.text.strip() else ""
+            if "estimated execution time" in first:  # Virtuoso refuses before running it
+                raise QueryFailed("the SPARQL backend refused the query: its estimate of the "
+                                  f"time it takes is past the backend's time limit ({first}); "
+                                  "narrow it (LIMIT, more specific patterns)", 503)
+            # Its own words (first line): an engine that cannot run a valid query says why,
+            # e.g. Virtuoso's "transitive start not given" for a path bound at neither end.
+            raise QueryFailed(f"the SPARQL backend answered {response.status_code}"
+                              + (f": {first}" if first else ""), 503)
+        # The backend's own row cap (Virtuoso: ResultSetMaxRows) cut the result: passed on as
+        # cut, never as complete (the same header and marks as agrikg's own row cap).
+        backend_cut = row_cap(response.headers) is not None
         try:
             if graph_result:
                 triples = ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
-                return write_result(_Triples(triples), job.fmt, job.cap)
-            parsed = ox.parse_query_results(response.content,
-                                            format=ox.QueryResultsFormat.JSON)
-            return write_result(parsed, job.fmt, job.cap)
+                written = write_result(_Triples(triples), job.fmt, job.cap)
+            else:
+                parsed = ox.parse_query_results(normalised_json(response.content),
+                                                format=ox.QueryResultsFormat.JSON)
+                written = write_result(parsed, job.fmt, job.cap)
         except Unwritable as exc:
             raise QueryFailed(str(exc), 406) from exc
         except (SyntaxError, ValueError) as exc:
             raise QueryFailed("the SPARQL backend sent an incomplete or invalid result "
                               f"({len(response.content)} bytes); not passed on", 503) from exc
+        if backend_cut and not written.truncated:
+            written = dataclasses.replace(written, truncated=True)
+        return written
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -164,8 +164,10 @@ class Service:
     async def start(self) -> None:
         if self.settings.endpoint:
             self.served = Served(
-                self.settings, RemoteStore(self.settings.endpoint, self.settings.endpoint_timeout),
-                RemoteEngine(self.settings.endpoint), named_graphs=GraphsNotKnown())
+                self.settings, RemoteStore(self.settings.endpoint, self.settings.endpoint_timeout,
+                                           graph=self.settings.endpoint_graph),
+                RemoteEngine(self.settings.endpoint, graph=self.settings.endpoint_graph),
+                named_graphs=GraphsNotKnown())
             await self._remote_graphs()
             return
         for _ in range(10):  # the build pruned between reading `current` and pinning it
@@ -203,7 +205,9 @@ class Service:
 
     @staticmethod
     def _named_graphs(store: Store) -> set[str]:
-        return {row["g"] for row in select(store, "named_graphs")}
+        # An engine may answer one solution with ?g unbound when it holds no named graph (or
+        # for its default graph, as Virtuoso does): not a graph.
+        return {row["g"] for row in select(store, "named_graphs") if "g" in row}
 
     async def _remote_graphs(self) -> None:
         """Fetch the remote endpoint's named graphs; while it does not answer, try again on a

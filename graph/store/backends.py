@@ -18,6 +18,7 @@ from graph.errors import StoreError
 from graph.settings import Settings
 from graph.store.builds import STORE_DIR, current_build
 from graph.store.pins import BuildGone, BuildPin
+from graph.store.remote import XSD_BOOLEAN, Target, row_cap, value
 
 # httpx (and the rich and pygments it pulls in, 7 MB) is imported by the remote store only,
 # so an embedded server does not carry it.
@@ -99,10 +100,15 @@ class EmbeddedStore:
 
 class RemoteStore:
     """A SPARQL 1.1 Protocol endpoint. Results are checked complete: Oxigraph's server, for
-    one, answers 200 and then cuts the body short when a query times out."""
+    one, answers 200 and then cuts the body short when a query times out, and Virtuoso answers
+    200 with a result cut at its ResultSetMaxRows. Every request asks the configured dataset
+    (the URL's own `default-graph-uri`, or `graph`), and values are read as the embedded store
+    gives them (graph.store.remote)."""
 
-    def __init__(self, url: str, timeout: float = 30.0, client: httpx.Client | None = None):
+    def __init__(self, url: str, timeout: float = 30.0, client: httpx.Client | None = None,
+                 graph: str | None = None):
         self.url = url
+        self.target = Target.parse(url, graph)
         self.name = f"remote:{url}"
         self.cache: dict = {}
         import httpx
@@ -114,7 +120,7 @@ class RemoteStore:
 
         try:
             response = self._client.post(
-                self.url, data={"query": sparql},
+                self.target.url, data={"query": sparql}, params=self.target.request_params(),
                 headers={"Accept": "application/sparql-results+json"})
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise StoreError(f"the SPARQL endpoint {self.url} is unreachable: {exc}") from exc
@@ -127,6 +133,14 @@ class RemoteStore:
         if response.status_code != 200:
             raise StoreError(f"the SPARQL endpoint {self.url} answered {response.status_code}: "
                              f"{response.text[:300]}")
+        cap = row_cap(response.headers)
+        if cap is not None:
+            # Never an index or an answer made from part of a result: the engine's own cap must
+            # be raised (Virtuoso: ResultSetMaxRows in virtuoso.ini's [SPARQL] section).
+            raise StoreError(f"the SPARQL endpoint {self.url} cut the result at its row cap "
+                             f"of {cap} rows, so it is incomplete; raise the endpoint's cap "
+                             "(Virtuoso: ResultSetMaxRows in virtuoso.ini) above the graph's "
+                             "largest index (see the README's table of engines)")
         try:
             return json.loads(response.content)
         except ValueError as exc:
@@ -139,13 +153,13 @@ class RemoteStore:
             bindings = body["results"]["bindings"]
         except (KeyError, TypeError) as exc:
             raise StoreError(f"the SPARQL endpoint {self.url} sent no SELECT results") from exc
-        return [{k: v["value"] for k, v in b.items()} for b in bindings]
+        return [{k: value(v) for k, v in b.items()} for b in bindings]
 
     def ask(self, sparql: str) -> bool:
         body = self._post(sparql)
         if "boolean" not in body:
             raise StoreError(f"the SPARQL endpoint {self.url} sent no ASK result")
-        return bool(body["boolean"])
+        return value({"datatype": XSD_BOOLEAN, "value": str(body["boolean"])}) == "true"
 
     def close(self) -> None:
         self._client.close()
@@ -234,7 +248,8 @@ def open_store(settings: Settings) -> Store:
     build. Nothing built yet is a StoreError: the read side never builds (the CLI and the
     notebooks call graph.build.builder.ensure_built first)."""
     if settings.endpoint:
-        return RemoteStore(settings.endpoint, timeout=settings.endpoint_timeout)
+        return RemoteStore(settings.endpoint, timeout=settings.endpoint_timeout,
+                           graph=settings.endpoint_graph)
     for _ in range(10):  # a build pruned between reading `current` and pinning it: read again
         path = current_build(settings)
         if path is None:

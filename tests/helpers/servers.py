@@ -86,17 +86,19 @@ def start_oxigraph(location: Path, loads: list[list[str]]) -> Iterator[str]:
 
 
 def start_api(settings: Settings, endpoint: str | None = None,
-              extra_env: dict | None = None, **popen) -> Iterator[str]:
-    """`agrikg serve` (uvicorn) in its own process on a free loopback port; `popen` goes to
-    subprocess.Popen (e.g. a preexec_fn that lowers a resource limit)."""
+              extra_env: dict | None = None, args: tuple[str, ...] = (),
+              **popen) -> Iterator[str]:
+    """`agrikg serve ARGS` (uvicorn) in its own process on a free loopback port; `popen` goes
+    to subprocess.Popen (e.g. a preexec_fn that lowers a resource limit)."""
     port = free_port()
     env = clean_env(home=str(settings.home), port=str(port), query_timeout=str(QUERY_TIMEOUT),
                     row_cap=str(ROW_CAP), sparql_workers="2")
     if endpoint:
         env["AGRIKG_ENDPOINT"] = endpoint
     env |= extra_env or {}
-    log = open(settings.home / f"api-{'remote' if endpoint else 'embedded'}.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen([str(BIN / "agrikg"), "serve"], env=env,
+    name = "virtuoso" if "--endpoint" in args else "remote" if endpoint else "embedded"
+    log = open(settings.home / f"api-{name}.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen([str(BIN / "agrikg"), "serve", *args], env=env,
                                stdout=log, stderr=subprocess.STDOUT, **popen)
     base = f"http://127.0.0.1:{port}"
     if not answers(base + "/health", process):
