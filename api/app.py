@@ -21,10 +21,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from api.deps import BUILD_HEADER, LANGS, VARY, PinBuild, pick_language
+from api.deps import BUILD_HEADER, LANGS, VARY, PinBuild, pick_language, request_language
 from api.models import COMMON_RESPONSES
 from api.routes import explore, health, linked_data, market_access, sparql
 from graph import PACKAGE_DIR, PROJECT_DIR
+from graph.answers.messages import ERRORS
 from graph.endpoint.served_build import Service
 from graph.errors import BadDate, ResolveError, StoreError
 from graph.settings import Settings
@@ -76,10 +77,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _answer_head(app.router)
 
     @app.exception_handler(ResolveError)
-    async def not_found(_: Request, exc: ResolveError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc), "kind": exc.kind, "query": exc.text,
+    async def not_found(request: Request, exc: ResolveError) -> JSONResponse:
+        lang = request_language(request)
+        return JSONResponse({"detail": exc.message(lang), "kind": exc.kind, "query": exc.text,
                              "ambiguous": exc.ambiguous, "closest_matches": exc.suggestions,
-                             "matches": exc.matches}, status_code=404)
+                             "matches": exc.matches, "hint": exc.hint_text(lang)},
+                            status_code=404)
 
     @app.exception_handler(BadDate)
     async def bad_date(request: Request, exc: BadDate) -> JSONResponse:
@@ -90,14 +93,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                              "query": exc.text}, status_code=400)
 
     @app.exception_handler(RequestValidationError)
-    async def bad_parameter(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
-        for error in exc.errors():
-            where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path"))
-            problems.append(f"{where or 'request'}: {error.get('msg', 'invalid')}")
+    async def bad_parameter(request: Request, exc: RequestValidationError) -> JSONResponse:
+        lang = request_language(request)
+        problems = [parameter_problem(error, lang) for error in exc.errors()]
         return JSONResponse({"detail": "; ".join(problems), "errors": [
-            {"parameter": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg"),
-             "type": e.get("type")} for e in exc.errors()]}, status_code=422)
+            {"parameter": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": problem,
+             "type": e.get("type")} for e, problem in zip(exc.errors(), problems, strict=True)]},
+            status_code=422)
 
     @app.exception_handler(StoreError)
     async def store_down(_: Request, exc: StoreError) -> JSONResponse:
@@ -126,6 +128,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
     return app
+
+
+# pydantic's error types, as the message catalogue (graph.answers.messages.ERRORS) names them.
+_PROBLEMS = {"missing": "missing", "string_too_short": "too_short",
+             "string_too_long": "too_long", "literal_error": "choice", "enum": "choice",
+             "int_parsing": "number", "int_type": "number", "greater_than_equal": "at_least",
+             "greater_than": "at_least", "less_than_equal": "at_most", "less_than": "at_most"}
+
+
+def parameter_problem(error: dict, lang: str) -> str:
+    """One parameter problem in the user's language: which parameter, what is accepted."""
+    where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path"))
+    context = error.get("ctx") or {}
+    limit = next((context[k] for k in ("min_length", "max_length", "ge", "gt", "le", "lt")
+                  if k in context), "")
+    expected = str(context.get("expected", "")).replace("'", "")
+    key = _PROBLEMS.get(error.get("type", ""), "invalid")
+    return ERRORS[key][lang].format(parameter=where or "request", limit=limit,
+                                    expected=expected)
 
 
 class HeaderLimit:
