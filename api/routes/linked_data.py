@@ -31,6 +31,7 @@ router = APIRouter(tags=["Linked data"])
 
 KINDS = ("product", "market", "record", "statement", "document", "event", "agent", "role",
          "inference", "indicator", "programme", "access-status", "vet-status")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 DUMPS = {"graph.ttl": "text/turtle", "graph.nt": "application/n-triples",
          "graph.jsonld": "application/ld+json"}
@@ -50,8 +51,13 @@ def _rdf_response(request: Request, triples: list, fmt_param: str | None, title:
         records = (records_pointing_at(svc.store, iri, lang)
                    if svc is not None and kind in ("product", "market") else None)
         total = sum(len(g["records"]) for g in records or [])
+        kind_label = next((labels[t.object.value] for t in triples
+                           if t.predicate.value == RDF_TYPE and str(t.subject) == f"<{iri}>"
+                           and t.object.value in labels), "")
         return templates.TemplateResponse(request, "resource.html", {
-            "iri": iri, "title": title, "rows": page_rows(triples, iri, labels), "lang": lang,
+            "iri": iri, "title": title or f"{kind_label} {iri.rsplit('/', 1)[-1]}".strip(),
+            "heading": title, "kind_label": kind_label, "short": curie(iri),
+            "rows": page_rows(triples, iri, labels), "lang": lang,
             "words": words(lang, RESOURCE), "kind": kind, "records": records,
             "records_count": count(total, "record", lang)},
             headers={"Vary": "Accept"})
@@ -68,7 +74,7 @@ def _title(triples: list, iri: str, lang: str) -> str:
     labels = {t.object.language: t.object.value for t in triples
               if t.predicate.value.endswith(("#prefLabel", "#label", "/title"))
               and str(t.subject) == f"<{iri}>" and getattr(t.object, "language", None)}
-    return labels.get(lang) or labels.get("en") or curie(iri)
+    return labels.get(lang) or labels.get("en") or ""
 
 
 def _resource(kind: str, path: str, request: Request, svc, fmt: str | None,
