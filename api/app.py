@@ -21,11 +21,20 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from api.deps import BUILD_HEADER, LANGS, VARY, PinBuild, pick_language, request_language
+from api.deps import (
+    BUILD_HEADER,
+    LANGS,
+    VARY,
+    PinBuild,
+    pick_language,
+    request_language,
+    templates,
+    wants_html,
+)
 from api.models import COMMON_RESPONSES
 from api.routes import explore, health, linked_data, market_access, sparql
 from graph import PACKAGE_DIR, PROJECT_DIR
-from graph.answers.messages import ERRORS
+from graph.answers.messages import ERRORS, words
 from graph.endpoint.served_build import Service
 from graph.errors import BadDate, ResolveError, StoreError
 from graph.settings import Settings
@@ -106,9 +115,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": f"the graph store cannot answer: {exc}"}, status_code=503)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail
         headers = getattr(exc, "headers", None)
+        no_route = exc.status_code == 404 and detail == "Not Found"  # no route matched
+        if no_route:
+            detail = ERRORS["no_page"][request_language(request)]
+        page = error_page(request, exc.status_code, str(detail),
+                          no_route or _first_segment(request) in linked_data.KINDS)
+        if page is not None:
+            return page
         if exc.status_code == 405:
             allowed = _allowed_methods(request.app, request.url.path)
             headers = {"Allow": ", ".join(allowed)}
@@ -128,6 +144,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
     return app
+
+
+def _first_segment(request: Request) -> str:
+    return request.url.path.lstrip("/").split("/", 1)[0]
+
+
+def error_page(request: Request, status: int, text: str, for_people: bool) -> Response | None:
+    """An error as a page in the user's language, for a browser asking for a page (a
+    linked-data IRI, an address with no route); API clients keep their JSON."""
+    if not for_people or not wants_html(request):
+        return None
+    lang = request_language(request)
+    # An IRI quoted in the message is shown as code, not as words of the language.
+    parts = [(part.startswith("<") and part.endswith(">"), part)
+             for part in re.split(r"(<[^<>\s]+>)", text) if part]
+    return templates.TemplateResponse(request, "error.html", {
+        "lang": lang, "parts": parts, "words": words(lang, ERRORS)}, status_code=status)
 
 
 # pydantic's error types, as the message catalogue (graph.answers.messages.ERRORS) names them.

@@ -234,3 +234,22 @@ def test_rdf_formats_are_unchanged_by_the_language(client) -> None:
     turtle = client.get("/product/beef?lang=ru", headers={"Accept": "text/turtle"})
     assert turtle.headers["content-type"].startswith("text/turtle")
     assert turtle.text == client.get("/product/beef", headers={"Accept": "text/turtle"}).text
+
+
+@pytest.mark.parametrize(("path", "words"), [
+    ("/product/nothing-here", {"ru": "В графе нет сведений по этому адресу",
+                               "kk": "Графта бұл мекенжай бойынша мәлімет жоқ",
+                               "en": "The graph holds nothing under this address"}),
+    ("/no-such-page", {"ru": "По этому адресу страницы нет", "kk": "Бұл мекенжайда бет жоқ",
+                       "en": "There is no page at this address"}),
+])
+def test_a_browser_gets_a_not_found_page_in_its_language(client, path, words) -> None:
+    for lang, text in words.items():
+        page = client.get(path, headers={"Accept": "text/html", "Accept-Language": lang})
+        assert page.status_code == 404
+        assert page.headers["content-type"].startswith("text/html")
+        assert f'<html lang="{lang}">' in page.text and text in page.text
+        assert f'href="/?lang={lang}"' in page.text
+        # An API client keeps its JSON, in the same language.
+        body = client.get(path, headers={"Accept": "text/turtle", "Accept-Language": lang})
+        assert body.status_code == 404 and text in body.json()["detail"]

@@ -141,7 +141,7 @@ PAGES = [
     "/product/beef", "/market/IR", "/market/DE", "/record/kz-ir-cattle",
     "/statement/china-market-open", "/document/kz-gov-meeting-report", "/access-status/open",
     "/vet-status/agreed", "/agent/arman-evniev", "/role/vice-minister-of-agriculture-kz",
-    "/product", "/dataset",
+    "/product", "/dataset", "/product/nothing-here", "/no-such-page",
 ]
 
 

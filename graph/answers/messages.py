@@ -389,6 +389,8 @@ ERRORS: dict[str, dict[str, str]] = {
                              "цифр и знаков «.», «_», «-».",
                        "kk": "Мұндай ресурс жоқ: идентификатор латын әріптерінен, цифрлардан "
                              "және «.», «_», «-» таңбаларынан тұрады."},
+    "no_page": {"en": "There is no page at this address.", "ru": "По этому адресу страницы нет.",
+                "kk": "Бұл мекенжайда бет жоқ."},
     "go_home": {"en": "Back to the check", "ru": "Вернуться к проверке",
                 "kk": "Тексеруге оралу"},
     # Parameter problems (422), by pydantic's error type; {parameter} is the parameter's name.
