@@ -28,6 +28,7 @@ def _page_chrome(request: Request) -> dict[str, Any]:
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"),
                             context_processors=[_page_chrome])
 templates.env.filters["local"] = local_path
+templates.env.globals["chrome_words"] = chrome
 # The response header naming the build that answered (its directory's name).
 BUILD_HEADER = "Agrikg-Build"
 SERVED = "agrikg.served"  # where a request's pinned build is kept in its ASGI scope

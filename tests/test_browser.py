@@ -366,6 +366,8 @@ def test_analytics_is_a_page_in_each_language(page, api_embedded, screenshots, l
     _no_sideways_scroll(page)
     page.screenshot(path=screenshots / f"analytics-{lang}-{width}.png", full_page=True)
     _axe_clean(page)
+
+
 @pytest.mark.parametrize(("lang", "group", "narrower", "header"), [
     ("kk", "0204", "Мұздатылған қой еті", "Графта"),
     ("ru", "0204", "Замороженная баранина", "Аналитика"),
