@@ -174,7 +174,7 @@ def test_the_check_hides_nothing_it_should_see() -> None:
     page = ('<html lang="ru"><p>Рынок: <b>market open</b></p>'
             '<p lang="en">Market open</p><code>agk:market</code></html>')
     text = visible(page, "ru")
-    assert latin_words(text) & UI_WORDS == {"market"}
+    assert "market" in latin_words(text) & UI_WORDS
     assert foreign(text) == {"market", "open"}
 
 

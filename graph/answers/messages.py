@@ -121,6 +121,11 @@ FIELDS: dict[str, dict[str, str]] = {
                                 "kk": "ветеринариялық талаптар"},
     "date": {"en": "date", "ru": "дата", "kk": "күні"},
     "presented_by": {"en": "presented by", "ru": "докладчик", "kk": "баяндамашы"},
+    # LOCALE: the dated record's own fields, named in words rather than by their code
+    "startDate": {"en": "start date", "ru": "дата начала", "kk": "басталу күні"},
+    "endDate": {"en": "end date", "ru": "дата окончания", "kk": "аяқталу күні"},
+    "effective": {"en": "effective date", "ru": "дата вступления в силу",
+                  "kk": "күшіне енген күні"},
 }
 
 _MONTHS = {
@@ -343,6 +348,8 @@ ANALYTICS: dict[str, dict[str, str]] = {
 CHROME: dict[str, dict[str, str]] = {
     "for_analysts": {"en": "For analysts", "ru": "Для аналитиков", "kk": "Талдаушылар үшін"},
     "api_docs": {"en": "API documentation", "ru": "Документация API", "kk": "API құжаттамасы"},
+    # how a date is typed, as a form's placeholder (year, month, day in each language's letters)
+    "date_placeholder": {"en": "YYYY-MM-DD", "ru": "ГГГГ-ММ-ДД", "kk": "ЖЖЖЖ-АА-КК"},
 }
 
 # What went wrong with a request, and what is accepted instead. Names stay in the nominative
