@@ -75,10 +75,10 @@ MESSAGES = {
         "en": "{status}: {product} to {market}, by complete coverage: the records on the "
               "products within it cover all its HS codes ({narrower}). As of {as_of}.",
         "ru": "{status}: {product} — {market}, по полному охвату: записи по видам продукции "
-              "группы «{product}» охватывают все её коды ГС ({narrower}). По состоянию на "
+              "группы «{product}» охватывают все её коды ТН ВЭД ({narrower}). По состоянию на "
               "{as_of}.",
         "kk": "{status}: {product} — {market}, толық қамту бойынша: «{product}» тобына кіретін "
-              "өнімдер бойынша жазбалар оның барлық HS кодтарын қамтиды ({narrower}). "
+              "өнімдер бойынша жазбалар оның барлық СЭҚ ТН кодтарын қамтиды ({narrower}). "
               "{as_of} жағдай бойынша.",
     },
     "unknown": {

@@ -225,7 +225,7 @@ def resolve_product(store: Store, text: str, lang: str = "en") -> Resolved:
 def _resolve_hs(index: ProductIndex, query: str, lang: str) -> Resolved:
     digits = re.sub(r"\D", "", query)
     if not 2 <= len(digits) <= 10:
-        raise ResolveError("product", query, ["an HS code has 2 to 6 digits, e.g. 0201 or 1001.99"])
+        raise ResolveError("product", query, [], hint="hs_digits")
     digits = digits[:6]
     matches = [(len(code), index.depth(p), p) for p, codes in index.codes.items()
                for code in codes if digits.startswith(code)]

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from graph.endpoint.result_writers import PREFIXES as RESULT_PREFIXES
 from graph.endpoint.result_writers import serialize_triples
-from graph.namespaces import BASE, DATASET, PREFIXES
+from graph.namespaces import BASE, DATASET, PREFIXES, PRODUCT
 from graph.store.backends import Store
 from graph.store.named_queries import IRI, select
 
@@ -77,8 +77,18 @@ def local_path(iri: str) -> str | None:
     return None
 
 
-def page_rows(triples: list[ox.Triple], iri: str) -> list[dict[str, Any]]:
-    """Rows for an HTML page: predicate, object, link, language; blank nodes inlined."""
+def term_labels(store: Store, iri: str, lang: str) -> dict[str, str]:
+    """The labels in `lang` of the properties and IRIs the resource's page shows."""
+    return {row["term"]: row["label"]
+            for row in select(store, "describe_labels", resource=IRI(iri), lang=lang)}
+
+
+def page_rows(triples: list[ox.Triple], iri: str,
+              labels: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Rows for an HTML page: predicate, object, link, language; blank nodes inlined. With
+    `labels`, properties and IRIs are named in words of the page language (the short IRI
+    beside them)."""
+    labels = labels or {}
     rows = []
     for triple in sorted(triples, key=lambda t: (str(t.subject) != f"<{iri}>", t.predicate.value,
                                                  str(t.object))):
@@ -88,8 +98,10 @@ def page_rows(triples: list[ox.Triple], iri: str) -> list[dict[str, Any]]:
             "subject": "" if isinstance(triple.subject, ox.NamedNode) else
             f"_:{triple.subject.value}",
             "predicate": curie(triple.predicate.value),
+            "predicate_label": labels.get(triple.predicate.value),
             "predicate_link": local_path(triple.predicate.value) or triple.predicate.value,
             "object": curie(obj.value) if is_iri else obj.value,
+            "object_label": labels.get(obj.value) if is_iri else None,
             "link": (local_path(obj.value) or obj.value) if is_iri else None,
             "lang": getattr(obj, "language", None),
             "datatype": curie(obj.datatype.value) if isinstance(obj, ox.Literal)
@@ -115,6 +127,28 @@ def record_succession(store: Store, iri: str, lang: str = "en") -> dict[str, lis
         rows.sort(key=lambda r: (str(period_start(r["as_of"] or "", r["precision"]) or ""),
                                  r["record"]))
     return found
+
+
+def records_pointing_at(store: Store, iri: str, lang: str) -> list[dict[str, Any]]:
+    """The access records that point at a product or a market, grouped for its page: a
+    product's by market, a market's by product (each group: its name, link and records)."""
+    by = "market" if iri.startswith(str(PRODUCT)) else "product"
+    groups: dict[str, dict[str, Any]] = {}
+    for row in select(store, "records_pointing_at", resource=IRI(iri), lang=lang):
+        key = row[by]
+        label = row.get(f"{by}Label") or curie(key)
+        group = groups.setdefault(key, {"iri": key, "label": label, "link": local_path(key),
+                                        "code": row.get("code") if by == "market" else None,
+                                        "records": []})
+        group["records"].append({
+            "iri": row["record"], "link": local_path(row["record"]),
+            "market": row["market"], "code": row.get("code"),
+            "market_label": row.get("marketLabel") or curie(row["market"]),
+            "product": row["product"],
+            "product_label": row.get("productLabel") or curie(row["product"]),
+            "status": row["status"], "status_label": row.get("statusLabel") or row["status"],
+            "as_of": row.get("asOf")})
+    return sorted(groups.values(), key=lambda g: g["label"].casefold())
 
 
 _VOID = "http://rdfs.org/ns/void#"
