@@ -4,10 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast wheel-check build check lint clean browser haproxy fuzz bench bench-quick wrk
+.PHONY: run test test-fast wheel-check build check lint clean browser haproxy virtuoso fuzz bench bench-quick wrk
 
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM ?= /usr/bin/chromium
+# The remote-engine tests also run on Debian's Virtuoso (a private instance per test session).
+VIRTUOSO ?= /usr/bin/virtuoso-t
+VIRTUOSO_ISQL ?= /usr/bin/isql-vt
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +44,36 @@ haproxy:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq haproxy >/dev/null; \
 	  status=$$?; [ -z "$$NOSTART" ] || $$SUDO rm -f /usr/sbin/policy-rc.d; exit $$status; }
 
+## install Debian's virtuoso-opensource when it is missing, for the remote-engine tests (which
+## start a private instance of their own on loopback). The dba password is preseeded, so nothing
+## asks; no system service is started (a policy-rc.d refuses it during the install, unless one
+## is there already) nor left enabled.
+# one random password, the same in both questions (`:=`: evaluated once)
+VIRTUOSO_DBA_PASSWORD := $(shell od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+virtuoso:
+	@{ command -v $(VIRTUOSO) && command -v $(VIRTUOSO_ISQL) && { ! command -v dpkg-query || \
+	   dpkg-query -W -f='$${db:Status-Status}' virtuoso-opensource | grep -qx installed; }; \
+	 } >/dev/null 2>&1 || { \
+	  echo "installing virtuoso-opensource (Debian package) for the remote-engine tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  printf '%s\n' \
+	    "virtuoso-opensource-7 virtuoso-opensource-7/dba-password password $(VIRTUOSO_DBA_PASSWORD)" \
+	    "virtuoso-opensource-7 virtuoso-opensource-7/dba-password-again password $(VIRTUOSO_DBA_PASSWORD)" \
+	    "virtuoso-opensource-7 virtuoso-opensource-7/register-odbc-dsn boolean false" \
+	    | $$SUDO debconf-set-selections; \
+	  POLICY=; [ -e /usr/sbin/policy-rc.d ] || { POLICY=1; \
+	    printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; \
+	    $$SUDO chmod 755 /usr/sbin/policy-rc.d; }; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends virtuoso-opensource >/dev/null; STATUS=$$?; \
+	  [ -z "$$POLICY" ] || $$SUDO rm -f /usr/sbin/policy-rc.d; \
+	  [ ! -e /etc/default/virtuoso-opensource-7 ] || \
+	    $$SUDO sed -i 's/^RUN=yes/RUN=no/' /etc/default/virtuoso-opensource-7; \
+	  $$SUDO update-rc.d virtuoso-opensource-7 disable >/dev/null 2>&1 || true; \
+	  exit $$STATUS; }
+
 ## the whole suite, as CI runs it (.ci/run); includes the wheel job (tests/test_wheel.py)
-test: $(STAMP) browser haproxy
+test: $(STAMP) browser haproxy virtuoso
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

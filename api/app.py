@@ -21,10 +21,20 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from api.deps import BUILD_HEADER, LANGS, VARY, PinBuild, pick_language
+from api.deps import (
+    BUILD_HEADER,
+    LANGS,
+    VARY,
+    PinBuild,
+    pick_language,
+    request_language,
+    templates,
+    wants_html,
+)
 from api.models import COMMON_RESPONSES
-from api.routes import explore, health, linked_data, market_access, sparql
-from graph import PROJECT_DIR
+from api.routes import changes, explore, health, linked_data, market_access, sparql
+from graph import PACKAGE_DIR, PROJECT_DIR
+from graph.answers.messages import ERRORS, words
 from graph.endpoint.served_build import Service
 from graph.errors import BadDate, ResolveError, StoreError
 from graph.settings import Settings
@@ -68,16 +78,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
-    for module in (explore, market_access, sparql, health, linked_data):
+    # The status palette lives with the graph view that draws in it too (graph/static).
+    app.mount("/assets", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="assets")
+    for module in (explore, market_access, changes, sparql, health, linked_data):
         _answer_head(module.router)
         app.include_router(module.router, responses=COMMON_RESPONSES)
     _answer_head(app.router)
 
     @app.exception_handler(ResolveError)
-    async def not_found(_: Request, exc: ResolveError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc), "kind": exc.kind, "query": exc.text,
+    async def not_found(request: Request, exc: ResolveError) -> JSONResponse:
+        lang = request_language(request)
+        return JSONResponse({"detail": exc.message(lang), "kind": exc.kind, "query": exc.text,
                              "ambiguous": exc.ambiguous, "closest_matches": exc.suggestions,
-                             "matches": exc.matches}, status_code=404)
+                             "matches": exc.matches, "hint": exc.hint_text(lang)},
+                            status_code=404)
 
     @app.exception_handler(BadDate)
     async def bad_date(request: Request, exc: BadDate) -> JSONResponse:
@@ -88,23 +102,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                              "query": exc.text}, status_code=400)
 
     @app.exception_handler(RequestValidationError)
-    async def bad_parameter(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
-        for error in exc.errors():
-            where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path"))
-            problems.append(f"{where or 'request'}: {error.get('msg', 'invalid')}")
+    async def bad_parameter(request: Request, exc: RequestValidationError) -> JSONResponse:
+        lang = request_language(request)
+        problems = [parameter_problem(error, lang) for error in exc.errors()]
         return JSONResponse({"detail": "; ".join(problems), "errors": [
-            {"parameter": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg"),
-             "type": e.get("type")} for e in exc.errors()]}, status_code=422)
+            {"parameter": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": problem,
+             "type": e.get("type")} for e, problem in zip(exc.errors(), problems, strict=True)]},
+            status_code=422)
 
     @app.exception_handler(StoreError)
     async def store_down(_: Request, exc: StoreError) -> JSONResponse:
         return JSONResponse({"detail": f"the graph store cannot answer: {exc}"}, status_code=503)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail
         headers = getattr(exc, "headers", None)
+        no_route = exc.status_code == 404 and detail == "Not Found"  # no route matched
+        if no_route:
+            detail = ERRORS["no_page"][request_language(request)]
+        page = error_page(request, exc.status_code, str(detail),
+                          no_route or _first_segment(request) in linked_data.KINDS)
+        if page is not None:
+            return page
         if exc.status_code == 405:
             allowed = _allowed_methods(request.app, request.url.path)
             headers = {"Allow": ", ".join(allowed)}
@@ -124,6 +144,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
     return app
+
+
+def _first_segment(request: Request) -> str:
+    return request.url.path.lstrip("/").split("/", 1)[0]
+
+
+def error_page(request: Request, status: int, text: str, for_people: bool) -> Response | None:
+    """An error as a page in the user's language, for a browser asking for a page (a
+    linked-data IRI, an address with no route); API clients keep their JSON."""
+    if not for_people or not wants_html(request):
+        return None
+    lang = request_language(request)
+    # An IRI quoted in the message is shown as code, not as words of the language.
+    parts = [(part.startswith("<") and part.endswith(">"), part)
+             for part in re.split(r"(<[^<>\s]+>)", text) if part]
+    return templates.TemplateResponse(request, "error.html", {
+        "lang": lang, "parts": parts, "words": words(lang, ERRORS)}, status_code=status)
+
+
+# pydantic's error types, as the message catalogue (graph.answers.messages.ERRORS) names them.
+_PROBLEMS = {"missing": "missing", "string_too_short": "too_short",
+             "string_too_long": "too_long", "literal_error": "choice", "enum": "choice",
+             "int_parsing": "number", "int_type": "number", "greater_than_equal": "at_least",
+             "greater_than": "at_least", "less_than_equal": "at_most", "less_than": "at_most"}
+
+
+def parameter_problem(error: dict, lang: str) -> str:
+    """One parameter problem in the user's language: which parameter, what is accepted."""
+    where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path"))
+    context = error.get("ctx") or {}
+    limit = next((context[k] for k in ("min_length", "max_length", "ge", "gt", "le", "lt")
+                  if k in context), "")
+    expected = str(context.get("expected", "")).replace("'", "")
+    key = _PROBLEMS.get(error.get("type", ""), "invalid")
+    return ERRORS[key][lang].format(parameter=where or "request", limit=limit,
+                                    expected=expected)
 
 
 class HeaderLimit:

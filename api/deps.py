@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Header, Query, Request
 from fastapi.templating import Jinja2Templates
 
+from graph.answers.messages import chrome, date_words
+from graph.endpoint.linked_data import local_path
 from graph.endpoint.query_policy import parse_accept
 from graph.endpoint.served_build import Served, Service
 
@@ -15,7 +17,19 @@ LANGS = ("kk", "ru", "en")
 # Where a route records the request headers its answer was chosen by (NegotiatedVary in
 # api.app turns them into a Vary header).
 VARY = "agrikg.vary"
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def _page_chrome(request: Request) -> dict[str, Any]:
+    """What base.html needs on every page: the header's and footer's words in the page's
+    language (the route's `lang` wins when it gives one), and local links by language."""
+    return {"chrome": chrome(request_language(request))}
+
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"),
+                            context_processors=[_page_chrome])
+templates.env.filters["local"] = local_path
+templates.env.filters["date_words"] = date_words  # a date in words, by precision and language
+templates.env.globals["chrome_words"] = chrome
 # The response header naming the build that answered (its directory's name).
 BUILD_HEADER = "Agrikg-Build"
 SERVED = "agrikg.served"  # where a request's pinned build is kept in its ASGI scope
@@ -95,6 +109,18 @@ def pick_language(lang: str | None, accept_language: str | None) -> str:
 AsOfParam = Annotated[str | None, Query(max_length=40, description=(
     "Answer as of this date: YYYY, YYYY-MM or YYYY-MM-DD (a year or month means its last "
     "day); default today. Anything else is a 400 saying what is accepted."))]
+
+
+def request_language(request: Request) -> str:
+    """The language of a request whose parameters may not have been validated (an error
+    answer): a valid `lang`, else Accept-Language, else English."""
+    lang = request.query_params.get("lang")
+    if lang not in LANGS:
+        lang = None
+        varies_by(request.scope, "Accept-Language")
+    return pick_language(lang, request.headers.get("accept-language"))
+
+
 ServiceDep = Annotated[Served, Depends(service)]
 Lang = Annotated[str, Depends(language)]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -153,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or (PROJECT / "bench" / "results" / ("quick" if args.quick else ""))
     clock = Clock()
     results: dict = {"meta": meta(args), "sizes": {}, "load": None}
+    results["meta"]["load_average_start"] = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     plan = home = None
     for size in sizes:
         results["sizes"][str(size)], plan, home = measure_size(size, args, clock)
@@ -169,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             results["load"] = load.measure_load(plan, home, args.load_seconds, args.connections,
                                                 args.work / "logs", ANSWER_CACHE_OFF, clock)
     (args.work / "results-partial.json").write_text(json.dumps(results, default=str))
+    results["meta"]["load_average"] = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     results["targets"] = report.targets(results)
     paths = report.write(results, out)
     shown = [str(p.relative_to(PROJECT)) if p.is_relative_to(PROJECT) else str(p) for p in paths]

@@ -2,11 +2,13 @@
 server in turn with the same connections and duration, after a warm-up run that is not counted.
 
 - `/access` (rotating over the plan's product/market pairs) against a trivial FastAPI endpoint
-  served the same way (the ceiling for any Python API here);
+  served the same way (the ceiling for any FastAPI route here) and a raw ASGI hello-world (the
+  stack's own limit);
 - `/sparql` (a typical SELECT, SPARQL JSON) against Oxigraph's own server `/query`, with our
   answer cache on (the default) and off;
 - scale-out: the same API as 1 and 2 uvicorn workers over one remote Oxigraph server;
-- memory of each server's process tree, and of a bare process holding the same store.
+- memory of each server's process tree, and of a bare process holding the same store (the
+  `access` server's is taken before any /sparql: its query workers start on the first one).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ print(psutil.Process().memory_full_info().rss / 2**20)
 @dataclass
 class Scenario:
     name: str
-    kind: str                     # trivial | agrikg | oxigraph
+    kind: str                     # trivial | raw | agrikg | oxigraph
     paths: list[str]
     accept: str = ""
     workers: int = 1
@@ -93,8 +95,9 @@ def prime(base: str, s: Scenario, limit: float = 180.0) -> None:
 
 
 def _command(s: Scenario, port: int, home: Path, store: Path, endpoint: str | None) -> tuple:
-    if s.kind == "trivial":
-        return ([str(BIN / "uvicorn"), "bench.trivial_app:app", "--host", "127.0.0.1", "--port",
+    if s.kind in ("trivial", "raw"):
+        target = "bench.trivial_app:app" if s.kind == "trivial" else "bench.trivial_app:raw"
+        return ([str(BIN / "uvicorn"), target, "--host", "127.0.0.1", "--port",
                  str(port), "--workers", str(s.workers), "--loop", "uvloop", "--http",
                  "httptools", "--no-access-log", "--log-level", "warning"], "/ping", {})
     if s.kind == "oxigraph":
@@ -134,6 +137,7 @@ def scenarios(plan: dict, answer_cache_off: dict[str, str]) -> list[Scenario]:
     oxigraph = [f"/query?query={urllib.parse.quote(q)}" for q in typical_selects()]
     return [
         Scenario("trivial", "trivial", ["/ping"]),
+        Scenario("raw-asgi", "raw", ["/ping"]),
         Scenario("access", "agrikg", access),
         Scenario("oxigraph", "oxigraph", oxigraph, JSON_RESULTS),
         Scenario("sparql", "agrikg", sparql, JSON_RESULTS),

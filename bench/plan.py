@@ -74,7 +74,8 @@ def make_plan(store_path: Path, seed: int = 7) -> dict:
             row, lang = pick(i), LANGS[i % len(LANGS)]
             given = {"product": row["product"], "market": row["market"], "record": row["record"],
                      "source": row["statement"], "statement": row["statement"],
-                     "resource": row["record"], "exporter": str(MARKET["KZ"]), "lang": lang}
+                     "resource": row["record"], "exporter": str(MARKET["KZ"]), "lang": lang,
+                     "records": [pick(i + k)["record"] for k in range(4)]}
             rows.append({p: given[p] for p in params if p in given})
         variants[name] = rows
     return {"checks": checks, "queries": variants}
@@ -83,7 +84,12 @@ def make_plan(store_path: Path, seed: int = 7) -> dict:
 def rendered(plan: dict, name: str, i: int) -> str:
     """The i-th parameter set of a named query as SPARQL (IRIs for IRI-valued parameters)."""
     params = plan["queries"][name][i % len(plan["queries"][name])]
-    return render(name, **{k: (v if k == "lang" else IRI(v)) for k, v in params.items()})
+    def value(key: str, given: str | list[str]) -> object:
+        if isinstance(given, list):  # a VALUES list of IRIs
+            return tuple(IRI(v) for v in given)
+        return given if key == "lang" else IRI(given)
+
+    return render(name, **{k: value(k, v) for k, v in params.items()})
 
 
 def reference(check: dict) -> str:

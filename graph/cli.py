@@ -20,13 +20,14 @@ from graph.answers.check import check as check_access
 from graph.answers.check import validated
 from graph.answers.dates import AsOf, parse_as_of
 from graph.answers.messages import words
+from graph.answers.statuses import UNKNOWN_ROLE, colour_roles, palette
 from graph.endpoint.sandbox import probe
 from graph.errors import BadDate, BuildError, ResolveError, StoreError
 from graph.settings import Settings
 from graph.store import named_queries as queries
 from graph.store.backends import open_store
-from graph.store.builds import build_info, current_build, with_extras
-from graph.store.named_queries import IRI, BadParameter
+from graph.store.builds import build_info, current_build, diff_summary, with_extras
+from graph.store.named_queries import IRI, BadParameter, UnknownParameter, UnknownQuery
 
 app = typer.Typer(
     help="agrikg: an open knowledge graph of agricultural market access.\n\n"
@@ -89,12 +90,14 @@ def _lang(lang: str) -> str:
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """Turn what went wrong into a clear message and exit code, never a traceback:
+    """Turn what went wrong into a clear message and exit code, never a traceback for input:
     2 for input that matches nothing or is malformed, 1 when the graph or store cannot answer.
-    Messages quote the user's input and the data, so they are printed as text, not markup."""
+    Only the resolver's and the named queries' own errors are the user's input; any other
+    error is a bug of agrikg and is raised as one. Messages quote the user's input and the
+    data, so they are printed as text, not markup."""
     try:
         yield
-    except (ResolveError, KeyError, TypeError, BadParameter) as exc:
+    except (ResolveError, UnknownQuery, UnknownParameter, BadParameter) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         err.print(f"[red]{escape(str(message))}[/red]")
         raise typer.Exit(2) from None
@@ -198,23 +201,24 @@ def check(
     at = _as_of(as_of, lang)
     settings = _settings(endpoint)
     with _user_errors():
-        answer = validated(check_access(_open(settings), product, market, lang=lang,
+        store = _open(settings)
+        answer = validated(check_access(store, product, market, lang=lang,
                                         exporter=settings.exporter, as_of=at))
+        role = colour_roles(store).get(answer["status"], "restricted" if answer["status"] ==
+                                       "conflict" else UNKNOWN_ROLE)
     if as_json:
         _print_json(answer)
         return
-    _print_answer(answer)
+    _print_answer(answer, palette()[0].get(role, "white"))
 
 
-_COLOURS = {"open": "green", "requirements-agreed": "green", "restriction-lifted": "green",
-            "requirements-planned": "yellow", "restricted": "red", "unknown": "bright_black"}
-def _print_answer(answer: dict) -> None:
-    """The answer in a panel. Every value comes from the data or the user's input, so each is
-    escaped: a label or quote holding `[...]` is printed as written, never read as markup."""
+def _print_answer(answer: dict, colour: str = "white") -> None:
+    """The answer in a panel, in the colour of its status's role (the page's and the graph's
+    colour). Every value comes from the data or the user's input, so each is escaped: a label
+    or quote holding `[...]` is printed as written, never read as markup."""
     e = _text
     lang = answer["lang"]
     word = words(lang)
-    colour = _COLOURS.get(answer["status"], "white")
     reading = answer["permitted_reading"]
     vet = answer["veterinary_requirements"]
     product, market = answer["product"], answer["market"]
@@ -263,6 +267,76 @@ def _print_answer(answer: dict) -> None:
 def _text(value: object) -> str:
     """A value from the data or the user, escaped for Rich markup (None prints as nothing)."""
     return escape("" if value is None else str(value))
+
+
+@app.command()
+def changes(
+    since: Annotated[str | None, typer.Option(
+        "--since", metavar="DATE", help="Only changes that took effect on or after DATE: YYYY, "
+                                        "YYYY-MM or YYYY-MM-DD (2024 means from 1 January 2024).")] = None,
+    market: Annotated[str | None, typer.Option(
+        "--market", "-m", help="Only this market: ISO 3166-1 code (CN, CHN, 156) or a country "
+                               "name in kk/ru/en.")] = None,
+    product: Annotated[str | None, typer.Option(
+        "--product", "-p", help="Only this product, the products within it and the groups whose "
+                                "records reach it: a name in kk/ru/en, an id or an HS code.")] = None,
+    lang: Lang = "en",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON (the same "
+                                                         "as the entries of /changes.atom).")] = False,
+    endpoint: Endpoint = None,
+) -> None:
+    """Every change of access status of a pair, newest first: old -> new status, the date it
+    took effect, the record, and the source's own words (the entries of /changes.atom).
+
+    A pair's first record changes `unknown` (no information) into its status. A record that
+    repeats the status before it is no change. Sources disagreeing on one date are marked as a
+    conflict, and every status of that date is named.
+
+    Examples: `agrikg changes --market CN --since 2022`, `agrikg changes -p beef -l ru --json`.
+
+    Exits 2 when a filter matches nothing or is no date, saying what is accepted.
+    """
+    from graph.answers.changes import BadFilter
+    from graph.answers.changes import changes as status_changes
+    from graph.answers.messages import CHANGES, as_of_phrase
+
+    lang = _lang(lang)
+    settings = _settings(endpoint)
+    with _user_errors():
+        try:
+            store = _open(settings)
+            found = status_changes(store, lang, market=market, product=product,
+                                   since=since, exporter=settings.exporter)
+            roles = colour_roles(store)
+        except BadFilter as exc:
+            err.print(f"[red]{escape(exc.message)}[/red]")
+            raise typer.Exit(2) from None
+    if as_json:
+        _print_json(found)
+        return
+    word = words(lang, CHANGES)
+    if not found:
+        err.print(_text(word["none"]))
+        return
+    table = Table(_text(word["col_date"]), _text(word["col_pair"]), _text(word["col_change"]),
+                  _text(word["col_source"]), title=_text(word["feed_title"]), show_lines=True)
+    for change in found:
+        colour = palette()[0].get(roles.get(change["status"], UNKNOWN_ROLE), "white")
+        conflict = f"\n[yellow]{_text(word['conflict'])}[/yellow]" if change["conflict"] else ""
+        sources = "\n".join(
+            f"{_text(s['publisher'] or s['document_label'] or '')}"
+            + (f", {_text(s['published'])}" if s["published"] else "")
+            + f": «{_text(' '.join((s['quote'] or '').split()))}»"
+            + (f"\n[dim]{_text(s['url'])}[/dim]" if s["url"] else "")
+            for s in change["sources"])
+        table.add_row(_text(as_of_phrase(change["as_of"], change["precision"], lang)),
+                      f"{_text(change['product']['label'])} → {_text(change['market']['label'])}"
+                      f" ({_text(change['market']['code'])})\n[dim]{_text(change['id'])}[/dim]",
+                      f"{_text(change['old_status_label'])} → [{colour} bold]"
+                      f"{_text(change['status_label'])}[/{colour} bold]{conflict}",
+                      sources)
+    out.print(table)
+    err.print(f"[dim]{len(found)} change(s)[/dim]")
 
 
 @app.command("queries")
@@ -475,13 +549,22 @@ def generate(
 
 @app.command()
 def info() -> None:
-    """Show the served build: when it was built, its size and where it lives, and how query
-    workers would be confined on this machine (network namespace, memory limit)."""
+    """Show the served build: when it was built, its size and where it lives, what changed since
+    the build it replaced (records and measures added, changed, removed: counts and the first
+    ids), and how query workers would be confined on this machine (network namespace, memory
+    limit)."""
     settings = _settings()
     details = build_info(settings)
     if details is None:
         err.print("No graph has been built yet; run `agrikg build`.")
         raise typer.Exit(1)
+    # What changed since the build it replaced: counts and the first ids (build.json has all);
+    # the per-record digests behind it are counted, not printed.
+    if "diff" in details:
+        details["diff"] = diff_summary(details["diff"])
+    for kind in ("records", "measures"):
+        if isinstance(details.get(kind), dict):
+            details[kind] = {"count": len(details[kind])}
     if not settings.endpoint:
         confinement = probe(settings.query_memory)
         details["query_workers"] = {

@@ -43,22 +43,58 @@ class BuildError(Exception):
 class ResolveError(LookupError):
     """A product or market name that matches nothing, or more than one thing; carries the
     closest matches as text (`suggestions`) and as links (`matches`: label in the asked
-    language, id or code, IRI), so a page can offer each one to click."""
+    language, id or code, IRI), so a page can offer each one to click, and a `hint` (a key of
+    the message catalogue) saying what is accepted."""
 
     def __init__(self, kind: str, text: str, suggestions: list[str],
-                 matches: list[dict[str, str]] | None = None, ambiguous: bool = False):
+                 matches: list[dict[str, str]] | None = None, ambiguous: bool = False,
+                 hint: str | None = None):
         self.kind = kind
         self.text = text
         self.suggestions = suggestions
         self.matches = matches or []
         self.ambiguous = ambiguous
+        self.hint = hint
         if ambiguous:
             message = (f"{text!r} names more than one {kind}: {', '.join(suggestions)}; "
                        "give one of their names or codes")
         else:
-            hint = f"; closest matches: {', '.join(suggestions)}" if suggestions else ""
-            message = f"no {kind} matches {text!r}{hint}"
+            shown = suggestions or ([self.hint_text("en")] if hint else [])
+            close = "; closest matches: " if suggestions else "; "
+            message = f"no {kind} matches {text!r}{close + ', '.join(shown) if shown else ''}"
         super().__init__(message)
+
+    def hint_text(self, lang: str) -> str | None:
+        """What is accepted instead, in the asked language."""
+        from graph.answers.messages import ERRORS
+
+        return ERRORS[self.hint][lang] if self.hint in ERRORS else None
+
+    def headline(self, lang: str) -> str:
+        """What was not found, in the asked language (the name quoted, never declined)."""
+        from graph.answers.messages import ERRORS
+
+        if self.ambiguous:
+            return ERRORS["ambiguous"][lang].format(text=self.text,
+                                                    names=", ".join(self.suggestions))
+        if not (self.text or "").strip() and f"empty_{self.kind}" in ERRORS:
+            return ERRORS[f"empty_{self.kind}"][lang]
+        key = f"no_{self.kind}" if f"no_{self.kind}" in ERRORS else "no_product"
+        return ERRORS[key][lang].format(text=self.text)
+
+    def message(self, lang: str) -> str:
+        """The whole message in the asked language: what was not found, what is accepted, the
+        closest matches. English keeps the wording the command line has always printed."""
+        from graph.answers.messages import ERRORS
+
+        if lang not in ("kk", "ru"):
+            return str(self)
+        parts = [self.headline(lang)]
+        if self.hint and not self.ambiguous:
+            parts.append(self.hint_text(lang) or "")
+        if self.suggestions and not self.ambiguous:
+            parts.append(ERRORS["closest"][lang].format(names=", ".join(self.suggestions)))
+        return " ".join(p for p in parts if p)
 
 
 class StoreError(RuntimeError):

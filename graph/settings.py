@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     endpoint: str | None = Field(None, description="A remote SPARQL 1.1 query endpoint URL to use "
                                  "instead of the embedded store.")
     endpoint_timeout: float = Field(30.0, description="Seconds to wait for the remote endpoint.")
+    endpoint_graph: str | None = Field(None, description="The graph of the remote endpoint that "
+                                       "holds the built graph, sent as default-graph-uri with "
+                                       "every request (or give it in the endpoint URL).")
     lang: Literal["kk", "ru", "en"] = Field("en", description="Default answer language.")
     exporter: str = Field("KZ", description="The exporting country (ISO alpha-2).")
     keep_builds: int = Field(3, ge=1, description="How many builds to keep on disk (a build "

@@ -1,17 +1,16 @@
-"""Shared fixtures: one graph built into a temporary home, opened embedded and served by a
-real Oxigraph server process, so every check runs against both backends."""
+"""Shared fixtures: one graph built into a temporary home, opened embedded, served by a real
+Oxigraph server process and loaded into a private Virtuoso, so every check runs on the embedded
+store and on both engines with the same expected answers."""
 
 from __future__ import annotations
 
+import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pyoxigraph
 import pytest
 
@@ -19,24 +18,8 @@ from graph import DATA_DIR
 from graph.build.builder import build, current_build
 from graph.settings import Settings
 from graph.store.backends import EmbeddedStore, RemoteStore, Store
-
-BIN = Path(sys.executable).parent
-
-
-def until(seconds: float, ready, pause: float = 0.2):
-    """Poll `ready()` until it returns something truthy or `seconds` pass; its last value."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = ready()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(pause)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.helpers import virtuoso as virtuoso_helper
+from tests.helpers.servers import free_port, start_api, start_oxigraph
 
 
 @pytest.fixture(scope="session")
@@ -108,36 +91,6 @@ def history_store(history_home: Path) -> EmbeddedStore:
     return EmbeddedStore(history_home / "current" / "store")
 
 
-def start_oxigraph(location: Path, loads: list[list[str]]) -> Iterator[str]:
-    """A real `oxigraph serve-read-only` on a loopback port, after `oxigraph load` of each
-    argument list in `loads` (e.g. ["--file", F] or ["--file", F, "--graph", IRI])."""
-    oxigraph = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
-    assert oxigraph, "the oxigraph server binary (PyPI package `oxigraph`) is not installed"
-    for args in loads:
-        subprocess.run([oxigraph, "load", "--location", str(location), *args],
-                       check=True, capture_output=True, timeout=120)
-    port = free_port()
-    process = subprocess.Popen(
-        [oxigraph, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-         "--timeout-s", "20"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"oxigraph did not start: {process.stderr.read().decode()[:500]}")
-        time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def oxigraph_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `oxigraph serve-read-only` over the built N-Triples dump, on a loopback port."""
@@ -150,68 +103,59 @@ def remote(oxigraph_url: str) -> RemoteStore:
     return RemoteStore(oxigraph_url)
 
 
-@pytest.fixture(params=["embedded", "remote"])
+def start_virtuoso(settings: Settings, directory: Path, max_rows: int = 100000) -> Iterator[str]:
+    """A private Virtuoso over the built graph (tests/helpers/virtuoso.py); skips when Debian's
+    virtuoso-opensource is not installed (`make virtuoso`, part of `make test`)."""
+    if not virtuoso_helper.available():
+        pytest.skip("Virtuoso is not installed: `make virtuoso` (part of `make test`)")
+    yield from virtuoso_helper.start_virtuoso(directory, current_build(settings) / "graph.nt",
+                                              (free_port(), free_port()), max_rows=max_rows)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Virtuoso's SPARQL endpoint with the built graph as its default-graph-uri, as an operator
+    would give it to `agrikg serve --endpoint`."""
+    yield from start_virtuoso(settings, tmp_path_factory.mktemp("virtuoso"))
+
+
+@pytest.fixture(scope="session")
+def virtuoso(virtuoso_url: str) -> RemoteStore:
+    return RemoteStore(virtuoso_url)
+
+
+@pytest.fixture(params=["embedded", "remote", "virtuoso"])
 def store(request: pytest.FixtureRequest) -> Store:
-    """Each test using `store` runs on the embedded store and on the remote Oxigraph server."""
+    """Each test using `store` runs on the embedded store, on a remote Oxigraph server and on a
+    remote Virtuoso, with the same expected answers."""
     return request.getfixturevalue(request.param)
-
-
-QUERY_TIMEOUT = 2.0
-ROW_CAP = 1000
-
-
-def _start_api(settings: Settings, endpoint: str | None = None,
-               extra_env: dict | None = None, **popen) -> Iterator[str]:
-    """`agrikg serve` (uvicorn) in its own process on a free loopback port; `popen` goes to
-    subprocess.Popen (e.g. a preexec_fn that lowers a resource limit)."""
-    import os
-
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
-    env |= {"AGRIKG_HOME": str(settings.home), "AGRIKG_PORT": str(port),
-            "AGRIKG_QUERY_TIMEOUT": str(QUERY_TIMEOUT), "AGRIKG_ROW_CAP": str(ROW_CAP),
-            "AGRIKG_SPARQL_WORKERS": "2"}
-    if endpoint:
-        env["AGRIKG_ENDPOINT"] = endpoint
-    env |= extra_env or {}
-    log = open(settings.home / f"api-{'remote' if endpoint else 'embedded'}.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen([str(BIN / "agrikg"), "serve"], env=env,
-                               stdout=log, stderr=subprocess.STDOUT, **popen)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("the API did not start: "
-                               f"{(settings.home / log.name).read_text()[-2000:]}")
-        time.sleep(0.2)
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
 
 
 @pytest.fixture(scope="session")
 def api_embedded(settings: Settings) -> Iterator[str]:
-    yield from _start_api(settings)
+    yield from start_api(settings)
 
 
 @pytest.fixture(scope="session")
 def api_remote(settings: Settings, oxigraph_url: str) -> Iterator[str]:
-    yield from _start_api(settings, endpoint=oxigraph_url)
+    yield from start_api(settings, endpoint=oxigraph_url)
 
 
-@pytest.fixture(params=["embedded", "remote"])
+@pytest.fixture(scope="session")
+def api_virtuoso(settings: Settings, virtuoso_url: str) -> Iterator[str]:
+    """`agrikg serve --endpoint 'http://127.0.0.1:PORT/sparql?default-graph-uri=...'` over
+    Virtuoso, as the README tells an operator to start it."""
+    # A longer time limit: Virtuoso refuses a costly query by its own estimate before running
+    # it (MaxQueryCostEstimationTime), and its whole-graph read took over 2 s on a loaded
+    # 2-core machine.
+    yield from start_api(settings, args=("--endpoint", virtuoso_url),
+                          extra_env={"AGRIKG_QUERY_TIMEOUT": "10"})
+
+
+@pytest.fixture(params=["embedded", "remote", "virtuoso"])
 def api(request: pytest.FixtureRequest) -> str:
-    """The base URL of the API, served on the embedded store and on a remote Oxigraph."""
+    """The base URL of the API, served on the embedded store, on a remote Oxigraph and on a
+    remote Virtuoso."""
     return request.getfixturevalue(f"api_{request.param}")
 
 
@@ -221,13 +165,16 @@ def api(request: pytest.FixtureRequest) -> str:
 # server: agrikg serve, oxigraph serve-read-only; the CLI or another program; Chromium; a notebook
 # kernel; a built wheel) or runs whole builds beyond the session's one. The tier is decided here
 # from the fixtures a test uses (and the parameter it runs on) and what its code and theirs call
-# (the server helpers of this file, subprocess), so a new test lands in the right tier without anyone
-# marking it; a test that starts a program some other way carries one of the markers itself. In a
-# fast run, a test that starts a program anyway fails and says so, so the fast tier stays fast.
+# (the server helpers of tests/helpers/servers.py, subprocess), so a new test lands in the right
+# tier without anyone marking it; a test that starts a program some other way carries one of the
+# markers itself. In a fast run, a test that starts a program anyway fails and says so, so the
+# fast tier stays fast.
 _TIER_FIXTURES = {"api_embedded": "server", "api_remote": "server", "oxigraph_url": "server",
-                  "remote": "server", "browser": "browser", "executed": "notebook"}
+                  "remote": "server", "api_virtuoso": "server", "virtuoso_url": "server",
+                  "virtuoso": "server", "browser": "browser", "executed": "notebook"}
 _TIER_PARAMS = {("api", "embedded"): "server", ("api", "remote"): "server",
-                ("store", "remote"): "server"}
+                ("api", "virtuoso"): "server", ("store", "remote"): "server",
+                ("store", "virtuoso"): "server"}
 # Whole modules: fault injection and load runs start and kill their own servers, the CLI tests run
 # agrikg, the build tests build edited copies of the data.
 _TIER_MODULES = {"test_faults": "server", "test_load": "server", "test_cli": "process",
@@ -236,7 +183,7 @@ TIERS = ("server", "process", "browser", "notebook", "build", "wheel")     # reg
 
 
 # A fixture or test whose code calls these starts a server; a test calling `subprocess` a program.
-_SERVER_HELPERS = frozenset({"_start_api", "start_oxigraph"})
+_SERVER_HELPERS = frozenset({"start_api", "start_oxigraph", "start_virtuoso"})
 
 
 def _names(func: object) -> set[str]:
@@ -296,3 +243,23 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
         return (yield)
     finally:
         subprocess.Popen.__init__ = real
+
+
+FEED_HISTORY = Path(__file__).parent / "data" / "feed" / "history.ttl"
+
+
+@pytest.fixture(scope="session")
+def feed_home(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home serving a copy of the built graph with the dated history of tests/data/feed/
+    added to its store (beef to Nauru: open 2018 and 2019, restricted 2022-02, lifted 2024-02-07;
+    frozen mutton to Iceland: agreed 2018, two sources disagreeing on 2023-12-05)."""
+    home = tmp_path_factory.mktemp("feed-home")
+    target = home / "builds" / "history"
+    shutil.copytree(current_build(settings), target, symlinks=True)
+    store = pyoxigraph.Store(str(target / "store"))
+    store.load(path=str(FEED_HISTORY), format=pyoxigraph.RdfFormat.TURTLE)
+    store.flush()
+    del store
+    (home / "current.tmp").symlink_to(Path("builds") / "history")
+    os.replace(home / "current.tmp", home / "current")
+    return home

@@ -4,7 +4,6 @@ embedded store and on a remote Oxigraph server."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from graph.namespaces import LANGUAGES
+from tests.helpers.env import clean_env
 from tests.test_named_queries import curated_records
 
 P = "https://w3id.org/agrikg/"
@@ -57,8 +57,7 @@ def test_access_gives_a_status_by_complete_coverage(api) -> None:
 
 
 def test_access_answers_the_same_as_the_cli(api, settings) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
-    env["AGRIKG_HOME"] = str(settings.home)
+    env = clean_env(home=str(settings.home))
     cli = subprocess.run([str(Path(sys.executable).parent / "agrikg"), "check", "0407.21", "IR",
                           "--lang", "ru", "--json"], capture_output=True, text=True, env=env,
                          timeout=60, check=True)

@@ -18,7 +18,7 @@ from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, TSV, TURTLE, XML, SPARQLWrapper
 
-from tests.conftest import QUERY_TIMEOUT, ROW_CAP
+from tests.helpers.servers import QUERY_TIMEOUT, ROW_CAP
 
 AGK = "https://w3id.org/agrikg/ontology#"
 RECORDS = f"SELECT ?r WHERE {{ ?r a <{AGK}AccessRecord> }} ORDER BY ?r"

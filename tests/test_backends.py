@@ -10,7 +10,7 @@ import pytest
 
 from graph.errors import StoreError
 from graph.store.backends import RemoteStore
-from tests.conftest import free_port
+from tests.helpers.servers import free_port
 
 
 class _Truncating(BaseHTTPRequestHandler):

@@ -94,24 +94,28 @@ def _results(check: float, reference: float, access_rps: float, errors: int) -> 
 
 
 def test_targets_say_met_and_by_how_much_a_target_is_missed() -> None:
-    results = _results(check=1.2, reference=1.0, access_rps=900.0, errors=0)
+    results = _results(check=1.2, reference=1.0, access_rps=1600.0, errors=0)
     verdicts = {t["target"].split(" vs ")[0]: t for t in report.targets(results)}
     assert verdicts["access check p50"]["met"] is True
     assert verdicts["access check p50"]["ratio"] == pytest.approx(1.2)
     assert verdicts["/access requests/s"]["met"] is True
     assert verdicts["build with validation"]["ratio"] == pytest.approx(2.0)
-    assert verdicts["server memory (PSS of the process tree)"]["ratio"] == pytest.approx(160 / 120)
+    assert verdicts["server memory answering /access (PSS of the process tree)"]["ratio"] == \
+        pytest.approx(150 / 120)
+    raw = verdicts["/access requests/s against a raw ASGI hello-world (the stack's own limit)"]
+    assert raw["met"] is None and raw["verdict"] == "not measured"  # no raw-asgi run here
 
     results = _results(check=3.0, reference=1.0, access_rps=400.0, errors=5)
     verdicts = {t["target"].split(" vs ")[0]: t for t in report.targets(results)}
-    assert verdicts["access check p50"]["verdict"] == "missed by 100%"
-    assert verdicts["access check p50 under 2 ms"]["met"] is False
-    assert verdicts["/access requests/s"]["verdict"] == "missed by 50% of the limit"
+    assert verdicts["access check p50"]["verdict"] == "missed by 150%"  # 3.0 against 1.2
+    assert verdicts["access check p50 under 1 ms"]["met"] is False
+    assert verdicts["access check p50"]["change"] == "raised from ≤ 1.5x"
+    assert verdicts["/access requests/s"]["verdict"] == "missed by 73% of the limit"  # 0.4 / 1.5
     assert verdicts["/access errors under load"]["met"] is False
 
 
 def test_report_leads_with_the_targets_table(tmp_path: Path) -> None:
-    results = _results(check=1.2, reference=1.0, access_rps=900.0, errors=0)
+    results = _results(check=1.2, reference=1.0, access_rps=1600.0, errors=0)
     results["targets"] = report.targets(results)
     paths = report.write(results, tmp_path)
     text = paths[0].read_text(encoding="utf-8")

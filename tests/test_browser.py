@@ -4,6 +4,7 @@ server, with every request outside 127.0.0.1 blocked and recorded."""
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from graph import DATA_DIR
 from graph.build.builder import build
 from graph.settings import Settings
-from tests.conftest import _start_api
+from tests.helpers.servers import start_api
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
@@ -76,7 +77,7 @@ def hostile_api(tmp_path_factory) -> Iterator[str]:
                                      "year", "china-market-open", ""])
     settings = Settings(home=tmp_path_factory.mktemp("hostile-home"), data_dir=data)
     build(settings)
-    yield from _start_api(settings)
+    yield from start_api(settings)
 
 
 @pytest.mark.parametrize(("lang", "product", "market", "status", "words", "quote"), [
@@ -99,7 +100,7 @@ def hostile_api(tmp_path_factory) -> Iterator[str]:
      "ветеринариялық талаптар келісілді"),
     ("ru", "шошқа еті", "ОАЭ", "unknown", ["Нет данных", "Свинина"], None),
     ("ru", "куриные яйца", "Иран", "unknown",
-     ["Пищевые куриные яйца (HS 040721), по группе «Пищевые яйца»: Требования согласованы"],
+     ["Пищевые куриные яйца (ТН ВЭД 040721), по группе «Пищевые яйца»: Требования согласованы"],
      "тағамдық жұмыртқаны"),
 ])
 def test_the_exporter_page_answers_in_each_language(page, api_embedded, lang, product, market,
@@ -264,6 +265,25 @@ def test_explore_filters_in_each_language(page, api_embedded, screenshots, lang,
     _no_sideways_scroll(page)
     page.screenshot(path=screenshots / f"explore-{lang}-{width}.png", full_page=False)
     _axe_clean(page)
+
+
+@pytest.mark.parametrize(("lang", "typed", "market", "picked", "status"), [
+    ("kk", "бидаи кебег", "CN", "Бидай кебегі", "open"),
+    ("ru", "баранинаа", "IR", "Баранина", "requirements-agreed"),
+    ("en", "mutonn", "IR", "Mutton", "requirements-agreed"),
+])
+def test_a_suggestion_is_a_link_to_the_same_question(page, api_embedded, lang, typed, market,
+                                                     picked, status) -> None:
+    page.goto(f"{api_embedded}/?lang={lang}&product={quote(typed)}&market={market}")
+    card = page.locator("#answer .card-error")
+    card.wait_for()
+    link = card.locator("ul.suggestions a", has_text=re.compile(rf"^{re.escape(picked)} \("))
+    link.click()
+    article = page.locator("#answer article")
+    article.wait_for()
+    assert article.get_attribute("data-status") == status
+    assert page.get_by_label({"kk": "Өнім", "ru": "Продукция", "en": "Product"}[lang],
+                             exact=False).input_value() == picked
     assert page.evaluate("document.documentElement.lang") == lang
     assert page.outside == [] and page.errors == []
 
@@ -346,4 +366,67 @@ def test_analytics_is_a_page_in_each_language(page, api_embedded, screenshots, l
     _no_sideways_scroll(page)
     page.screenshot(path=screenshots / f"analytics-{lang}-{width}.png", full_page=True)
     _axe_clean(page)
+
+
+@pytest.mark.parametrize(("lang", "group", "narrower", "header"), [
+    ("kk", "0204", "Мұздатылған қой еті", "Графта"),
+    ("ru", "0204", "Замороженная баранина", "Аналитика"),
+    ("en", "0204", "Frozen mutton", "Analytics"),
+])
+def test_a_narrower_product_links_to_its_own_check(page, api_embedded, lang, group, narrower,
+                                                   header) -> None:
+    page.goto(f"{api_embedded}/?lang={lang}&product={group}&market=IR")
+    assert page.locator("#answer article").get_attribute("data-status") == "unknown"
+    assert header in page.locator("header").inner_text() + page.locator("main").inner_text()
+    page.locator("#answer a.narrower-check", has_text=narrower).click()
+    article = page.locator("#answer article")
+    article.wait_for()
+    assert article.get_attribute("data-status") == "requirements-agreed"
+    assert narrower in article.locator("h2").inner_text()
+    # The card links its record; the record page is in the same language.
+    article.locator("a.record-link").first.click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert "/record/" in page.url
     assert page.outside == [] and page.errors == []
+
+def test_the_history_timeline_fits_a_390_px_screen_with_our_styles_only(browser, api_embedded) -> None:
+    """The pair's timeline (api/templates/timeline.html) with a long quote and URL, styled by the
+    served stylesheet, in a phone-sized window: nothing wider than the screen, a dot per step
+    in its status colour, nothing fetched from elsewhere."""
+    from tests.test_timeline import HISTORY, _step, timeline_html
+
+    long = _step("kz-cn-beef-2025", "restricted", "Restricted", "2025-05-22", "day", False,
+                 "Ограничения " * 40 + "https://example.org/" + "a" * 120, "ru",
+                 "https://example.org/" + "very-long-path/" * 12)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    outside: list[str] = []
+
+    def only_local(route) -> None:
+        if urlparse(route.request.url).hostname == "127.0.0.1" or route.request.url.startswith(
+                ("about:", "data:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.goto(f"{api_embedded}/static/style.css")  # the page's origin: our server
+    page.set_content(f'<!doctype html><html lang="en"><head><meta name="viewport" '
+                     f'content="width=device-width, initial-scale=1"><link rel="stylesheet" '
+                     f'href="{api_embedded}/static/style.css"><link rel="stylesheet" '
+                     f'href="{api_embedded}/assets/colours.css"></head><body><main>'
+                     f'{timeline_html([*HISTORY, long])}</main></body></html>')
+    page.wait_for_function("getComputedStyle(document.querySelector('.timeline-steps'))"
+                           ".borderLeftStyle === 'solid'")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    rights = page.evaluate("[...document.querySelectorAll('.history-step, .history-step *')]"
+                           ".map(e => e.getBoundingClientRect().right)")
+    assert rights and max(rights) <= 390
+    dots = page.evaluate("[...document.querySelectorAll('.history-step')].map(e => "
+                         "getComputedStyle(e, '::before').backgroundColor)")
+    assert dots == ["rgb(26, 127, 55)", "rgb(207, 34, 46)", "rgb(9, 105, 218)",
+                    "rgb(207, 34, 46)"]  # the colour roles open, restricted, lifted
+    assert outside == []
+    context.close()

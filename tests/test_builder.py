@@ -482,3 +482,35 @@ def test_build_json_holds_a_digest_per_record_and_measure_that_follows_their_con
     changed = {k for kind in ("records", "measures") for k in after[kind]
                if after[kind][k] != before[kind].get(k)}
     assert changed == {lifted, ban}
+
+
+def test_a_build_records_what_changed_since_the_build_it_replaces(history_workspace) -> None:
+    """Built again with one record changed, one added and one removed, and one measure changed:
+    build.json's `diff` says which, against the build it replaced; `agrikg info`
+    (graph.store.builds.diff_summary) counts them; a build of unchanged data changes nothing."""
+    from graph.store.builds import build_info, diff_summary
+
+    data = history_workspace.data_dir
+    records = data / "records" / "test-history.csv"
+    lines = records.read_text(encoding="utf-8").splitlines(keepends=True)
+    [gone] = [line for line in lines if line.startswith("kz-jp-beef-2022,")]
+    added = gone.replace("kz-jp-beef-2022,", "kz-jp-beef-2021,", 1).replace(",2022,year,", ",2021,year,", 1)
+    records.write_text("".join(added if line is gone else line for line in lines), encoding="utf-8")
+    _edit(records, "restriction-lifted,,2024-02,month", "open,,2024-02,month")
+    _edit(data / "measures.csv", "2023-05-31,day", "2023-06-30,day")
+    replaced = current_build(history_workspace)
+    build(history_workspace)
+    info = build_info(history_workspace)
+    before = json.loads((replaced / INFO_FILE).read_text(encoding="utf-8"))
+    assert info["diff"]["previous"] == {"build": replaced.name, "built_at": before["built_at"]}
+    assert info["diff"]["records"] == {"added": [str(RECORD["kz-jp-beef-2021"])],
+                                       "changed": [str(RECORD["kz-jp-beef-2024-02"])],
+                                       "removed": [str(RECORD["kz-jp-beef-2022"])]}
+    assert info["diff"]["measures"] == {
+        "added": [], "changed": [str(MEASURE["kz-ban-test-honey-2023-03-01"])], "removed": []}
+    shown = diff_summary(info["diff"])
+    assert shown["records"]["added"] == {"count": 1, "first": ["kz-jp-beef-2021"]}
+    assert shown["measures"]["changed"] == {"count": 1, "first": ["kz-ban-test-honey-2023-03-01"]}
+    build(history_workspace)  # nothing edited: nothing changed
+    again = build_info(history_workspace)["diff"]
+    assert again["records"] == again["measures"] == {"added": [], "changed": [], "removed": []}

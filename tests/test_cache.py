@@ -4,9 +4,6 @@ the row cap, and the cache can be switched off."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +16,8 @@ from graph.answers.check import check
 from graph.build.builder import current_build
 from graph.settings import Settings
 from graph.store.backends import LRU, EmbeddedStore
+from tests.helpers.builds import copy_build, point_current, serve_copy
+from tests.helpers.servers import until
 
 AGK = "https://w3id.org/agrikg/ontology#"
 STATUS = "https://w3id.org/agrikg/access-status/"
@@ -30,26 +29,11 @@ WHEAT_CN = ("SELECT ?status WHERE { ?r <https://w3id.org/agrikg/ontology#product
             "?status }")
 
 
-def _copy_build(source: Path, home: Path, name: str) -> Path:
-    target = home / "builds" / name
-    shutil.copytree(source, target, symlinks=True)
-    return target
-
-
-def _point_current(home: Path, name: str) -> None:
-    """Serve builds/NAME, swapping the link atomically as a build does."""
-    tmp = home / "current.tmp"
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(Path("builds") / name)
-    os.replace(tmp, home / "current")
-
-
 @pytest.fixture
 def home(settings: Settings, tmp_path: Path) -> Path:
     """A home of its own serving a copy of the built graph (so it can be rebuilt here)."""
     home = tmp_path / "home"
-    _copy_build(current_build(settings), home, "a")
-    _point_current(home, "a")
+    serve_copy(current_build(settings), home)
     return home
 
 
@@ -84,15 +68,14 @@ def test_a_rebuild_is_answered_never_the_answer_cached_before_it(client: TestCli
         assert client.get("/access", params=params).json()["status"] == "open"
     for _ in range(2):
         assert "access-status/open" in client.get("/sparql", params={"query": WHEAT_CN}).text
+    assert len(client.app.state.service.answers()) >= 2, "both answers were kept before the rebuild"
 
-    rebuilt = _copy_build(home / "builds" / "a", home, "b")
+    rebuilt = copy_build(home / "builds" / "a", home, "b")
     _restrict_wheat_in_china(rebuilt)
-    _point_current(home, "b")
+    point_current(home, "b")
     client.app.state.service._checked = 0.0  # the next request looks for a new build at once
     # It is opened in the background while the old one answers; then it answers.
-    deadline = time.monotonic() + 30
-    while client.get("/health").headers["Agrikg-Build"] != "b" and time.monotonic() < deadline:
-        time.sleep(0.05)
+    until(30, lambda: client.get("/health").headers["Agrikg-Build"] == "b", 0.05)
 
     answer = client.get("/access", params=params).json()
     assert answer["status"] == "restricted" and answer["permitted"] is False
@@ -104,6 +87,7 @@ def test_a_rebuild_is_answered_never_the_answer_cached_before_it(client: TestCli
 
 def test_cached_access_answers_echo_the_question_asked(client: TestClient) -> None:
     first = client.get("/access", params={"product": "wheat", "market": "CN"}).json()
+    assert len(client.app.state.service.answers()) == 1, "the answer was kept"
     again = client.get("/access", params={"product": "wheat", "market": "CN"}).json()
     assert again == first
     other = client.get("/access", params={"product": "1001", "market": "China"}).json()
@@ -131,6 +115,7 @@ def test_a_cached_sparql_answer_honours_format_and_row_cap(client: TestClient) -
         assert response.headers["Agrikg-Result-Truncated"] == "true"
     tsv = client.get("/sparql", params={"query": FIVE_ROWS, "format": "tsv"})
     assert tsv.text.startswith("?s\n")
+    assert len(client.app.state.service.answers()) == 3, "one kept answer per format"
 
 
 def test_the_answer_cache_can_be_switched_off(home: Path, monkeypatch) -> None:
@@ -155,14 +140,31 @@ def test_with_the_cache_on_a_repeated_sparql_question_skips_the_engine(client) -
     assert len(bodies) == 1 and len(runs) == 1
 
 
-def test_check_answers_are_kept_per_store(embedded: EmbeddedStore, settings: Settings) -> None:
-    first = check(embedded, "beef", "AE", lang="en")
-    assert check(embedded, "beef", "AE", lang="en") == first
-    assert check(embedded, "говядина", "AE", lang="en")["product"]["query"] == "говядина"
-    # A store opened anew (as after a rebuild) starts with no kept answers.
+def _count_store_queries(store: EmbeddedStore, monkeypatch) -> list[str]:
+    """Record every query the store is asked (the list fills as it answers)."""
+    asked: list[str] = []
+    real = store.select
+
+    def counted(sparql: str) -> list:
+        asked.append(sparql)
+        return real(sparql)
+
+    monkeypatch.setattr(store, "select", counted)
+    return asked
+
+
+def test_check_answers_are_kept_per_store(settings: Settings, monkeypatch) -> None:
+    store = EmbeddedStore(current_build(settings) / "store")
+    first = check(store, "beef", "AE", lang="en")
+    asked = _count_store_queries(store, monkeypatch)
+    assert check(store, "beef", "AE", lang="en") == first
+    assert check(store, "говядина", "AE", lang="en")["product"]["query"] == "говядина"
+    assert asked == [], "a question asked again is answered without asking the store"
+    # A store opened anew (as after a rebuild) starts with no kept answers: it asks its store.
     fresh = EmbeddedStore(current_build(settings) / "store")
-    assert "answers" not in fresh.cache
+    asked_fresh = _count_store_queries(fresh, monkeypatch)
     assert check(fresh, "beef", "AE", lang="en") == first
+    assert asked_fresh, "the new store answered from an answer kept for another store"
 
 
 def test_lru_drops_the_least_recently_used_and_bounds_the_total_cost() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,19 +13,19 @@ import pytest
 from graph import DATA_DIR
 from graph.build.builder import build
 from graph.settings import Settings
+from tests.helpers.env import clean_env
 
 AGRIKG = str(Path(sys.executable).parent / "agrikg")
 
 
 def run(settings: Settings, *args: str, endpoint: str | None = None,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    extra = env or {}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
-    env |= {"AGRIKG_HOME": str(settings.home), "AGRIKG_DATA_DIR": str(settings.data_dir),
-            "COLUMNS": "200", "NO_COLOR": "1"} | extra
+        env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    settings_env = {"home": str(settings.home), "data_dir": str(settings.data_dir)}
     if endpoint:
-        env["AGRIKG_ENDPOINT"] = endpoint
-    return subprocess.run([AGRIKG, *args], capture_output=True, text=True, env=env, timeout=120)
+        settings_env["endpoint"] = endpoint
+    env = clean_env(**settings_env) | {"COLUMNS": "200", "NO_COLOR": "1"} | (env or {})
+    return subprocess.run([AGRIKG, *args], capture_output=True, text=True, env=env, timeout=120,
+                          cwd=cwd)
 
 
 @pytest.mark.parametrize(("product", "market", "lang", "status", "words"), [
@@ -244,3 +243,101 @@ def test_check_refuses_a_date_that_is_not_one_in_the_users_language(history_home
                          "--lang", lang)
     assert result.returncode == 2
     assert words in result.stderr and "Traceback" not in result.stderr
+
+
+# -- errors reported as what they are (in process: a bug is planted with monkeypatch) ----------
+def _invoke(settings: Settings, *args: str):
+    from typer.testing import CliRunner
+
+    from graph.cli import app
+
+    return CliRunner().invoke(app, list(args), env={"AGRIKG_HOME": str(settings.home),
+                                                    "NO_COLOR": "1", "COLUMNS": "200"})
+
+
+@pytest.mark.parametrize("bug", [KeyError("status"), TypeError("unsupported operand")])
+def test_a_bug_in_the_check_is_never_reported_as_input_that_matches_nothing(
+        settings, monkeypatch, bug) -> None:
+    import graph.cli
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise bug
+
+    monkeypatch.setattr(graph.cli, "check_access", broken)
+    result = _invoke(settings, "check", "wheat", "CN")
+    assert result.exit_code != 2, "exit 2 says the input matched nothing"
+    assert result.exception is bug
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("check", "no-such-product", "CN"), "no-such-product"),
+    (("query", "no_such_query"), "no named query 'no_such_query'"),
+    (("query", "statement", "--param", "nonsense=1"), "takes ['statement'"),
+])
+def test_input_that_matches_nothing_still_exits_2_saying_so(settings, args, words) -> None:
+    result = _invoke(settings, *args)
+    assert result.exit_code == 2, result.output
+    assert words in " ".join(result.output.split())
+
+
+def test_changes_lists_each_status_change_with_its_source(feed_home) -> None:
+    home = Settings(home=feed_home)
+    result = run(home, "changes", "--market", "NR", "--product", "beef")
+    assert result.returncode == 0, result.stderr
+    flat = " ".join(result.stdout.split())
+    assert "Restricted → Restrictions lifted" in flat
+    assert "Unknown → Market open" in flat
+    assert "Test Agency, 2024-02-08" in flat and "Nauru lifted the restrictions" in flat
+    assert "test-kz-nr-beef-2019" not in flat  # it repeats "open": no change
+    assert "3 change(s)" in result.stderr
+    as_json = run(home, "changes", "-m", "Науру", "--since", "2024", "--json", "--lang", "ru")
+    assert as_json.returncode == 0, as_json.stderr
+    [change] = json.loads(as_json.stdout)
+    assert (change["id"], change["old_status"], change["status"]) == \
+        ("test-kz-nr-beef-2024-02-07", "restricted", "restriction-lifted")
+    assert change["title"] == "Говядина — Науру: Поставки ограничены → Ограничения сняты"
+    conflict = run(home, "changes", "-m", "IS", "--since", "2023-12")
+    assert conflict.returncode == 0 and "sources disagree" in conflict.stdout
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("changes", "--market", "Narnia"), "market: no market matches “Narnia”"),
+    (("changes", "--product", "unobtainium", "--lang", "ru"), "продукция «unobtainium» не найдена"),
+    (("changes", "--since", "2024-13"), "give YYYY, YYYY-MM or YYYY-MM-DD"),
+    (("changes", "--since", "[/x]"), "since: “[/x]” is not a date"),
+])
+def test_changes_with_a_bad_filter_exits_2_saying_what_is_accepted(settings, args, words) -> None:
+    result = run(settings, *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert words in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_changes_help_says_what_a_change_is(settings) -> None:
+    result = run(settings, "changes", "--help")
+    assert result.returncode == 0
+    flat = " ".join(result.stdout.split())
+    for words in ("--since", "--market", "--product", "--lang", "--json", "YYYY-MM-DD",
+                  "`unknown` (no information)", "conflict", "Exits 2"):
+        assert words in flat, words
+
+
+def test_info_shows_what_the_build_changed(tmp_path) -> None:
+    """`agrikg info` after a second build: the diff against the build it replaced, as counts
+    and first ids; the per-record digests are counted, not printed."""
+    from tests.conftest import history_data
+
+    home = Settings(home=tmp_path / "home", data_dir=history_data(tmp_path / "data"))
+    assert run(home, "build").returncode == 0
+    records = home.data_dir / "records" / "test-history.csv"
+    records.write_text(records.read_text(encoding="utf-8").replace(
+        "restriction-lifted,,2024-02,month", "open,,2024-02,month"), encoding="utf-8")
+    assert run(home, "build").returncode == 0
+    result = run(home, "info")
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["diff"]["records"]["changed"] == {"count": 1, "first": ["kz-jp-beef-2024-02"]}
+    assert info["diff"]["records"]["added"] == {"count": 0, "first": []}
+    assert info["diff"]["previous"]["build"]
+    assert set(info["records"]) == {"count"} and set(info["measures"]) == {"count"}
+    assert info["records"]["count"] > 20 and "https://w3id.org/agrikg/record/" not in result.stdout

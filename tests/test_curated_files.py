@@ -337,3 +337,52 @@ def test_a_digest_changes_with_what_a_record_says_not_with_its_labels(curated) -
 
 def test_the_curated_data_alone_still_loads() -> None:
     assert load_curated(DATA_DIR).records
+
+
+# -- a problem of the data is reported as one; a bug of the loader is raised as the bug it is -----
+@pytest.mark.parametrize(("old", "new", "words"), [
+    # text where a mapping of translations belongs: the data's shape
+    ("    translation:\n      en: >-\n        According to the Vice Minister",
+     "    translation: [en, ru]\n    x:\n      en: >-\n        According to the Vice Minister",
+     "wrong shape"),
+    ("  - id: china-market-open\n", "  - ident: china-market-open\n",
+     "lacks the required field 'id'"),
+])
+def test_a_wrong_shape_in_the_data_is_a_problem_at_its_line(data: Path, old, new, words) -> None:
+    sources = data / "sources.yaml"
+    line = _line_of(sources, "  - id: china-market-open")
+    text = sources.read_text(encoding="utf-8")
+    start = text.index("  - id: china-market-open\n")
+    assert old in text[start:]
+    sources.write_text(text[:start] + text[start:].replace(old, new, 1), encoding="utf-8")
+    problems = [p for p in _problems(data) if p.rule == "data shape"]
+    assert [p.origin.line for p in problems] == [line], [str(p) for p in problems]
+    assert words in problems[0].message
+
+
+def test_a_yaml_file_that_is_not_a_mapping_is_a_problem_not_a_crash(data: Path) -> None:
+    (data / "programme.yaml").write_text("- just\n- a list\n", encoding="utf-8")
+    problem = _one(_problems(data), "data shape")
+    assert problem.origin.path.endswith("programme.yaml") and "not a mapping" in problem.message
+
+
+def _bug(kind: type[Exception]):
+    from graph.build import curated_files
+
+    def labels(*_args: object) -> None:
+        if kind is KeyError:
+            {}["kk"]  # the loader's own dictionary, not a field of the data
+        elif kind is AttributeError:
+            curated_files.Curated().no_such_attribute  # noqa: B018
+        else:
+            curated_files._split()  # called wrongly
+    return labels
+
+
+@pytest.mark.parametrize("kind", [KeyError, TypeError, AttributeError])
+def test_a_bug_of_the_loader_is_raised_as_what_it_is(data: Path, monkeypatch, kind) -> None:
+    from graph.build import curated_files
+
+    monkeypatch.setattr(curated_files, "_labels", _bug(kind))
+    with pytest.raises(kind):
+        load_curated(data)

@@ -25,7 +25,8 @@ import pytest
 from graph import DATA_DIR
 from graph.build.builder import build, current_build
 from graph.settings import Settings
-from tests.conftest import BIN, _start_api, free_port, until
+from tests.helpers.env import clean_env
+from tests.helpers.servers import BIN, answers, free_port, start_api, stop, until
 
 OXIGRAPH = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
 WHEAT_CN = {"product": "wheat", "market": "CN"}
@@ -36,11 +37,6 @@ UNKNOWN_GRAPH = "SELECT ?s WHERE { GRAPH <https://example.org/no-such-graph> { ?
 FROM_UNKNOWN = "SELECT ?s FROM <https://example.org/no-such-graph> WHERE { ?s ?p ?o }"
 TIMEOUT = httpx.Timeout(10.0)       # a request taking longer than this is a hang
 RECOVERY_SECONDS = 10.0
-
-
-def _env(**settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
-    return env | {f"AGRIKG_{k.upper()}": v for k, v in settings.items()}
 
 
 
@@ -59,15 +55,7 @@ def _oxigraph(location: Path, port: int) -> subprocess.Popen:
     process = subprocess.Popen([OXIGRAPH, "serve-read-only", "--location", str(location),
                                 "--bind", f"127.0.0.1:{port}", "--timeout-s", "20"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def answers() -> bool:
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}/query", params={"query": "ASK {}"},
-                             timeout=2, trust_env=False).status_code == 200
-        except httpx.HTTPError:
-            return process.poll() is not None
-
-    if not until(30, answers, 0.05) or process.poll() is not None:
+    if not answers(f"http://127.0.0.1:{port}/query", process, 30, 0.05, query="ASK {}"):
         process.kill()
         raise RuntimeError(f"oxigraph did not start on port {port} (exit {process.poll()})")
     return process
@@ -89,11 +77,11 @@ def _api_answering(settings: Settings, endpoint: str) -> Iterator[str]:
     with open(log, "wb") as out:
         process = subprocess.Popen([str(BIN / "agrikg"), "serve"], stdout=out,
                                    stderr=subprocess.STDOUT,
-                                   env=_env(home=str(settings.home), port=str(port),
+                                   env=clean_env(home=str(settings.home), port=str(port),
                                             endpoint=endpoint, endpoint_timeout="5"))
         base = f"http://127.0.0.1:{port}"
 
-        def answers() -> bool:
+        def answers_at_all() -> bool:
             try:
                 httpx.get(base + "/health", timeout=5, trust_env=False)
                 return True
@@ -101,17 +89,12 @@ def _api_answering(settings: Settings, endpoint: str) -> Iterator[str]:
                 return process.poll() is not None
 
         try:
-            until(60, answers)
+            until(60, answers_at_all)
             assert process.poll() is None, (
                 f"the API did not start while its backend is down:\n{log.read_text()[-2000:]}")
             yield base
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            stop(process)
 
 
 def _is_backend_503(response: httpx.Response) -> bool:
@@ -145,7 +128,7 @@ def test_the_remote_server_killed_mid_load_gives_503_then_the_api_recovers(
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}/query"
     backend = _oxigraph(location, port)
-    servers = _start_api(settings, endpoint=endpoint,
+    servers = start_api(settings, endpoint=endpoint,
                          extra_env={"AGRIKG_ENDPOINT_TIMEOUT": "5"})
     try:
         base = next(servers)
@@ -322,7 +305,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings,
     home = tmp_path_factory.mktemp("faults-home")
     settings = Settings(home=home, endpoint=None)
     build(settings)
-    yield from ((settings, base) for base in _start_api(settings))
+    yield from ((settings, base) for base in start_api(settings))
 
 
 def _data(tmp_path: Path) -> Path:
@@ -332,7 +315,7 @@ def _data(tmp_path: Path) -> Path:
 
 
 def _agrikg_build(home: Path, data: Path, **popen) -> subprocess.Popen:
-    return subprocess.Popen([str(BIN / "agrikg"), "build"], env=_env(home=str(home),
+    return subprocess.Popen([str(BIN / "agrikg"), "build"], env=clean_env(home=str(home),
                             data_dir=str(data)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, **popen)
 

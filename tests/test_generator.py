@@ -3,7 +3,6 @@ build's own checks accept, and access answers that follow from the generated rec
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from graph.answers.check import check
 from graph.build.generator import generate, write
 from graph.build.validation import check_hs_codes, check_shapes, load_shapes
 from graph.store.backends import EmbeddedStore
+from tests.helpers.env import clean_env
 
 SMALL = 10_000
 PREFIXES = """PREFIX agk:  <https://w3id.org/agrikg/ontology#>
@@ -191,7 +191,7 @@ def test_write_streams_to_a_file_and_reports_progress(tmp_path: Path, small: str
 
 def test_cli_generate(tmp_path: Path, small: str) -> None:
     agrikg = str(Path(sys.executable).parent / "agrikg")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")} | {"NO_COLOR": "1"}
+    env = clean_env() | {"NO_COLOR": "1"}
     result = subprocess.run([agrikg, "generate", "--triples", "1e4", "-o", str(tmp_path / "g.nt")],
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -14,7 +14,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.conftest import QUERY_TIMEOUT
+from tests.helpers.servers import QUERY_TIMEOUT
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "hostile_queries.yaml")
                         .read_text(encoding="utf-8"))
@@ -114,13 +114,21 @@ def listener() -> Iterator[Listener]:
     server.close()
 
 
+# What an engine's own parser refuses of SPARQL 1.1 (the backend's 400, passed on with its words).
+# Virtuoso 7.2 does not take the grammar's PN_LOCAL_ESC (`ex:a\#b`) in a prefixed name.
+ENGINE_REFUSES = {("virtuoso", "local-name-escapes"): (400, "Virtuoso")}
+
+
 @pytest.mark.parametrize("case", CORPUS, ids=[c["id"] for c in CORPUS])
-def test_the_hostile_corpus(api, listener, case) -> None:
-    """Every query of tests/data/hostile_queries.yaml gets its status on both backends; a
+def test_the_hostile_corpus(api, listener, case, request) -> None:
+    """Every query of tests/data/hostile_queries.yaml gets its status on every backend; a
     refusal is a 4xx saying why; and no query makes the server connect to the listener."""
     query = case["query"].replace("PORT", str(listener.port))
     before = len(listener.connections)
     response = httpx.post(api + "/sparql", data={"query": query}, timeout=60)
+    gap = ENGINE_REFUSES.get((request.node.callspec.params["api"], case["id"]))
+    if gap:
+        case = case | {"expect": gap[0], "says": gap[1]}
     assert response.status_code == case["expect"], (case["id"], response.text[:300])
     if case["expect"] == 200:
         assert response.content
@@ -182,14 +190,18 @@ def test_nothing_makes_the_server_fetch(api, listener, query) -> None:
 
 
 @pytest.mark.parametrize("query", RUNAWAY)
-def test_runaway_queries_are_cut_by_the_time_limit(api, query) -> None:
+def test_runaway_queries_are_cut_by_the_time_limit(api, query, request) -> None:
     started = time.monotonic()
     response = _sparql(api, query)
     assert response.status_code == 503
     # Whichever bound it reaches first stops it: a sorted cross join may fill the worker's
     # memory limit before the time limit on a fast machine, and the answer says which.
+    # Virtuoso refuses some before running them, in its own words: a path bound at neither
+    # end ("transitive derived table") and a query it estimates too costly.
     detail = response.json()["detail"]
-    assert "time limit" in detail or "AGRIKG_QUERY_MEMORY" in detail, detail
+    refused = request.node.callspec.params["api"] == "virtuoso" and (
+        "transitive derived table" in detail)
+    assert "time limit" in detail or "AGRIKG_QUERY_MEMORY" in detail or refused, detail
     assert time.monotonic() - started < QUERY_TIMEOUT + 10
     _alive(api)
 

@@ -20,7 +20,7 @@ import pytest
 
 from graph.build.builder import build, current_build
 from graph.settings import Settings
-from tests.conftest import _start_api
+from tests.helpers.servers import start_api, until
 
 # The server's open-file limit, and more connections that never finish their heads than it
 # has file descriptors: what locked every other client out before.
@@ -61,7 +61,7 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings
     own = Settings(home=tmp_path_factory.mktemp("protocol-home"), endpoint=None)
     build(own)
     env = {"AGRIKG_HEADER_TIMEOUT": str(HEADER_TIMEOUT), "AGRIKG_ACCESS_LOG": "true"}
-    for base in _start_api(own, extra_env=env, preexec_fn=_limit_files):
+    for base in start_api(own, extra_env=env, preexec_fn=_limit_files):
         yield own, base
 
 
@@ -229,9 +229,7 @@ def test_request_values_in_logs_have_control_characters_escaped(guarded) -> None
               b"\x85INFO: forged\tx\r\nConnection: close\r\n\r\n"))
     assert status == 200
     log = own.home / "api-embedded.log"
-    deadline = time.monotonic() + 10
-    while marker not in log.read_bytes() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    until(10, lambda: marker in log.read_bytes(), 0.1)
     text = log.read_bytes()
     line = next(ln for ln in text.splitlines() if marker in ln)
     assert b"\\x85INFO: forged\\x09x" in line
@@ -240,7 +238,8 @@ def test_request_values_in_logs_have_control_characters_escaped(guarded) -> None
 
 # -- HEAD -------------------------------------------------------------------------------------
 EXAMPLES = {"/markets/{code}": "/markets/CN", "/products/{product_id}": "/products/wheat",
-            "/dumps/{name}": "/dumps/graph.ttl", "/access": "/access?product=wheat&market=CN"}
+            "/dumps/{name}": "/dumps/graph.ttl", "/access": "/access?product=wheat&market=CN",
+            "/analytics/matrix.{suffix}": "/analytics/matrix.csv"}
 
 
 # Bodies whose length changes from one request to the next: /health's timing, /dataset's
@@ -320,9 +319,7 @@ def test_dumps_carry_etag_and_last_modified_and_answer_304(guarded) -> None:
 
     # A new build: a new ETag, and the old one no longer matches.
     build(own)
-    deadline = time.monotonic() + 20
-    while get(base, "/health").json()["build"] == build_id and time.monotonic() < deadline:
-        time.sleep(0.2)
+    until(20, lambda: get(base, "/health").json()["build"] != build_id)
     assert get(base, "/health").json()["build"] != build_id, "the new build was not served"
     renewed = get(base, "/dumps/graph.ttl", headers={"If-None-Match": etag})
     assert renewed.status_code == 200 and renewed.headers["etag"] != etag

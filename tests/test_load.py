@@ -33,7 +33,7 @@ import pytest
 
 from graph import PROJECT_DIR
 from graph.settings import Settings
-from tests.conftest import _start_api
+from tests.helpers.servers import start_api
 
 # What the probe measures, unloaded and under load, the same way.
 PROBE = [("/access", {"product": "wheat", "market": "CN"}),
@@ -217,7 +217,7 @@ def _tree_rss_kb(pid: int) -> int:
 def loaded_api(settings: Settings) -> Iterator[tuple[str, int]]:
     """A dedicated API server (embedded store) and the pid of its process."""
     before = set(_children_of(os.getpid()))
-    servers = _start_api(settings, extra_env={"AGRIKG_QUERY_TIMEOUT": str(QUERY_TIMEOUT),
+    servers = start_api(settings, extra_env={"AGRIKG_QUERY_TIMEOUT": str(QUERY_TIMEOUT),
                                               "AGRIKG_SPARQL_WORKERS": "2"})
     base = next(servers)
     try:

@@ -65,3 +65,37 @@ def test_no_iso_name_is_another_markets_cldr_name(embedded) -> None:
                for name in names if owner.get(name.casefold(), code) != code
                and (code, name) not in curated]
     assert clashes == []
+
+
+def test_a_missing_pycountry_catalogue_is_an_error_not_english_names(monkeypatch, tmp_path) -> None:
+    from graph.build import market_vocabulary
+    from graph.errors import BuildError
+
+    monkeypatch.setattr(market_vocabulary.pycountry, "LOCALES_DIR", str(tmp_path))
+    with pytest.raises(BuildError) as caught:
+        market_vocabulary.market_graph()
+    [problem] = caught.value.problems
+    assert problem.rule == "locale data" and "pycountry" in problem.message
+    assert "iso3166-1" in problem.message
+
+
+def test_missing_babel_locale_data_is_an_error_not_english_names(monkeypatch) -> None:
+    from babel import UnknownLocaleError
+
+    from graph.build import market_vocabulary
+    from graph.errors import BuildError
+
+    class NoData:
+        @staticmethod
+        def parse(lang: str) -> None:
+            raise UnknownLocaleError(lang)
+
+    market_vocabulary.cldr_names.cache_clear()
+    monkeypatch.setattr(market_vocabulary, "Locale", NoData)
+    try:
+        with pytest.raises(BuildError) as caught:
+            market_vocabulary.market_graph()
+    finally:
+        market_vocabulary.cldr_names.cache_clear()
+    [problem] = caught.value.problems
+    assert problem.rule == "locale data" and "Babel" in problem.message

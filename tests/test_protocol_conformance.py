@@ -25,7 +25,7 @@ import pytest
 
 from graph.build.builder import current_build
 from graph.settings import Settings
-from tests.conftest import _start_api, start_oxigraph
+from tests.helpers.servers import start_api, start_oxigraph
 
 W3C = Path(__file__).parent / "data" / "w3c"
 MANIFEST = Path(__file__).resolve().parents[2] / "shared" / "w3c-sparql-protocol" / "manifest.ttl"
@@ -71,9 +71,9 @@ def api(request: pytest.FixtureRequest, settings: Settings,
     home = _w3c_home(settings, tmp_path_factory)
     if request.param == "embedded":
         extra = [f"{W3C / f'data{n}.nt'}={iri}" for n, iri in GRAPHS.items()]
-        yield from _start_api(home, extra_env={"AGRIKG_EXTRA": json.dumps(extra)})
+        yield from start_api(home, extra_env={"AGRIKG_EXTRA": json.dumps(extra)})
     else:
-        yield from _start_api(home, endpoint=request.getfixturevalue("w3c_oxigraph"))
+        yield from start_api(home, endpoint=request.getfixturevalue("w3c_oxigraph"))
 
 
 # --- sending and checking ---------------------------------------------------------------------

@@ -7,11 +7,14 @@ import pytest
 
 from graph.endpoint import query_policy as sparql
 from graph.endpoint.query_policy import (
+    NotAcceptable,
     RefusedQuery,
     expand_codepoints,
     header_value,
     inspect,
+    negotiate,
     nesting,
+    parse_accept,
     tokenize,
     unknown_graphs,
 )
@@ -188,3 +191,73 @@ def test_unknown_graphs_and_their_header() -> None:
         "<http://a/%C3%A4> <http://a/%0D%0AX:%20y>"
     long = header_value([f"http://a/{i}" for i in range(1000)], limit=100)
     assert long.endswith(" ...") and len(long) <= 104
+
+
+# -- content negotiation -------------------------------------------------------------------------
+@pytest.mark.parametrize(("header", "ranges"), [
+    ("", []),
+    ("text/csv", [("text/csv", 1.0)]),
+    ("text/csv;q=0.5, application/json", [("application/json", 1.0), ("text/csv", 0.5)]),
+    (" , text/csv", [("text/csv", 1.0)]),                       # an empty range is skipped
+    ("A/B; charset=utf-8; q=0.3", [("a/b", 0.3)]),              # lower case, parameters dropped
+    ("text/csv;q=abc", [("text/csv", 0.0)]),                    # an unreadable q refuses it
+    ("a/a;q=0.5, b/b;q=0.5, c/c", [("c/c", 1.0), ("a/a", 0.5), ("b/b", 0.5)]),  # stable at equal q
+])
+def test_accept_headers_are_read_as_ranges_by_preference(header, ranges) -> None:
+    assert parse_accept(header) == ranges
+
+
+@pytest.mark.parametrize(("form", "accept", "param", "chosen"), [
+    # no preference: the default of each form
+    ("SELECT", None, None, "json"), ("ASK", None, None, "json"),
+    ("CONSTRUCT", None, None, "turtle"), ("DESCRIBE", None, None, "turtle"),
+    ("SELECT", "", None, "json"),
+    # Accept: each media type of each kind
+    ("SELECT", "application/sparql-results+json", None, "json"),
+    ("SELECT", "application/json", None, "json"),
+    ("SELECT", "application/sparql-results+xml", None, "xml"),
+    ("SELECT", "application/xml", None, "xml"), ("SELECT", "text/xml", None, "xml"),
+    ("SELECT", "text/csv", None, "csv"), ("ASK", "text/csv", None, "csv"),
+    ("SELECT", "text/tab-separated-values", None, "tsv"),
+    ("CONSTRUCT", "text/turtle", None, "turtle"), ("CONSTRUCT", "application/x-turtle", None, "turtle"),
+    ("CONSTRUCT", "application/n-triples", None, "ntriples"),
+    ("CONSTRUCT", "text/plain", None, "ntriples"),
+    ("DESCRIBE", "application/ld+json", None, "jsonld"),
+    ("CONSTRUCT", "application/json", None, "jsonld"),   # the same type, the kind decides
+    ("CONSTRUCT", "application/xml", None, "rdfxml"),
+    ("CONSTRUCT", "application/rdf+xml", None, "rdfxml"),
+    # preferences, case and parameters
+    ("SELECT", "text/csv;q=0.5, application/sparql-results+xml", None, "xml"),
+    ("SELECT", "text/turtle, text/csv;q=0.2", None, "csv"),   # the first that can carry it
+    ("SELECT", "text/csv;q=0, */*;q=0.1", None, "json"),
+    ("SELECT", "TEXT/CSV", None, "csv"), ("SELECT", "text/csv; charset=utf-8", None, "csv"),
+    # wildcards: a format of the asked type
+    ("SELECT", "*/*", None, "json"), ("CONSTRUCT", "*/*", None, "turtle"),
+    ("SELECT", "application/*", None, "json"), ("CONSTRUCT", "text/*", None, "turtle"),
+    ("SELECT", "text/*", None, "csv"), ("CONSTRUCT", "application/*", None, "ntriples"),
+    ("SELECT", "application/sparql-results+*", None, "json"),
+    # format= wins over Accept; several values: the first that fits
+    ("SELECT", None, "csv", "csv"), ("SELECT", "text/csv", "json", "json"),
+    ("SELECT", None, ["bogus", "tsv"], "tsv"), ("SELECT", None, "text/csv", "csv"),
+    ("SELECT", None, "srx", "xml"), ("CONSTRUCT", None, "xml", "rdfxml"),
+    ("CONSTRUCT", None, "n3", "turtle"), ("CONSTRUCT", None, "json-ld", "jsonld"),
+    ("CONSTRUCT", None, ["", "nt"], "ntriples"),
+])
+def test_the_format_is_negotiated(form, accept, param, chosen) -> None:
+    assert negotiate(form, accept, param) == chosen
+
+
+@pytest.mark.parametrize(("form", "accept", "param", "words"), [
+    ("SELECT", "text/turtle", None, "this endpoint offers: application/sparql-results+json"),
+    ("CONSTRUCT", "text/csv", None, "this endpoint offers: text/turtle"),
+    ("SELECT", "text/csv;q=0", None, "none of the accepted types"),
+    ("SELECT", "image/png", None, "(image/png) can carry SELECT results"),
+    ("SELECT", "image/*", None, "(image/*) can carry SELECT results"),
+    ("SELECT", None, "turtle", "format='turtle' cannot carry SELECT results; use one of: csv"),
+    ("CONSTRUCT", "text/turtle", "csv", "use one of:"),         # format= is not then ignored
+])
+def test_a_format_that_cannot_carry_the_result_is_not_acceptable_saying_what_is(
+        form, accept, param, words) -> None:
+    with pytest.raises(NotAcceptable) as caught:
+        negotiate(form, accept, param)
+    assert words in str(caught.value)

@@ -24,7 +24,7 @@ from graph.build.builder import current_build
 from graph.endpoint.query_workers import QueryFailed, QueryJob, WorkerPool, _worker_main, execute
 from graph.endpoint.sandbox import Confinement, probe
 from graph.settings import Settings
-from tests.conftest import _start_api
+from tests.helpers.servers import start_api
 from tests.test_cli import run
 
 CONFINED = probe()
@@ -208,7 +208,7 @@ QUERY_MEMORY_MB = 256  # the least the setting allows
 def api_small_memory(settings: Settings) -> Iterator[str]:
     """The API with a low memory limit per query and a time limit long enough that the
     memory limit is what stops the bomb."""
-    yield from _start_api(settings, extra_env={"AGRIKG_QUERY_MEMORY": str(QUERY_MEMORY_MB),
+    yield from start_api(settings, extra_env={"AGRIKG_QUERY_MEMORY": str(QUERY_MEMORY_MB),
                                                "AGRIKG_QUERY_TIMEOUT": "600",
                                                "AGRIKG_ANSWER_CACHE": "false"})
 
@@ -279,3 +279,24 @@ def test_a_function_the_engine_does_not_offer_is_never_a_500(api_embedded, api_r
     remote = httpx.get(api_remote + "/sparql", params={"query": UNKNOWN_FUNCTION})
     assert remote.status_code == 503, remote.text
     assert "backend" in remote.json()["detail"]
+
+
+def test_a_lazy_pool_holds_no_worker_until_the_first_query(store_path: Path) -> None:
+    """The served build's pool: `start` proves a worker starts (and learns its confinement),
+    then holds none; the first query starts the workers, the ones after reuse them."""
+
+    async def main() -> tuple:
+        pool = WorkerPool(store_path, size=2, lazy=True)
+        await pool.start()
+        alive_after_start = [w.process.poll() is None for w in pool._all]
+        known = pool.confinement
+        job = QueryJob("ASK { ?s ?p ?o }", "json", 10)
+        first, second = await asyncio.gather(pool.run(job, 30), pool.run(job, 30))
+        serving = pool._serving
+        await pool.close()
+        return alive_after_start, known, first, second, serving
+
+    alive, known, first, second, serving = run_apart(main)
+    assert alive == [] and known is not None
+    assert first.body == second.body and b"true" in first.body
+    assert serving == 2

@@ -23,7 +23,9 @@ from graph.build.builder import build, current_build
 from graph.settings import Settings
 from graph.store.backends import open_store
 from graph.store.pins import LOCK_FILE
-from tests.conftest import BIN, _start_api, until
+from tests.helpers.builds import point_current, serve_copy
+from tests.helpers.env import clean_env
+from tests.helpers.servers import BIN, start_api, until
 
 BUILD = "Agrikg-Build"
 QUESTIONS = [{"product": "1001", "market": "CN"}, {"product": "0204", "market": "IR"},
@@ -42,16 +44,7 @@ def _slow(i: int) -> str:
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
-    return env | {"AGRIKG_HOME": str(home), "AGRIKG_KEEP_BUILDS": "1"}
-
-
-def _point_current(home: Path, name: str) -> None:
-    """Make builds/NAME current, swapping the link atomically as a build does."""
-    tmp = home / ".current.test"
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(Path("builds") / name)
-    os.replace(tmp, home / "current")
+    return clean_env(home=str(home), keep_builds="1")
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +54,9 @@ def served(settings: Settings, tmp_path_factory: pytest.TempPathFactory
     time limit long enough for the slow queries."""
     home = tmp_path_factory.mktemp("rebuild-home")
     first = current_build(settings)
-    shutil.copytree(first, home / "builds" / first.name, symlinks=True)
-    _point_current(home, first.name)
+    serve_copy(first, home, first.name)
     mine = Settings(home=home, endpoint=None, keep_builds=1)
-    yield from ((mine, base) for base in _start_api(mine, extra_env={
+    yield from ((mine, base) for base in start_api(mine, extra_env={
         "AGRIKG_KEEP_BUILDS": "1", "AGRIKG_QUERY_TIMEOUT": "60", "AGRIKG_SPARQL_WORKERS": "3"}))
 
 
@@ -331,7 +323,7 @@ def test_a_corrupt_build_made_current_is_never_switched_to(
     logged = log.read_text(errors="replace").count("not switching to the build")
     name = f"spoiled-{spoil.__name__.strip('_')}"
     spoil(_copy(settings, name))
-    _point_current(settings.home, name)
+    point_current(settings.home, name)
     try:
         def refused() -> bool:  # the server looks for a new build when asked something
             assert _serving(base) == before
@@ -349,11 +341,11 @@ def test_a_corrupt_build_made_current_is_never_switched_to(
                 assert response.status_code == 200, (path, response.text[:300])
                 assert response.headers[BUILD] == before
     finally:
-        _point_current(settings.home, before)
+        point_current(settings.home, before)
     # A good build made current after it is switched to: the refusal was the build's fault.
     good = f"good-after-{name}"
     _copy(settings, good)
-    _point_current(settings.home, good)
+    point_current(settings.home, good)
     assert until(20, lambda: _serving(base) == good)
 
 
@@ -362,8 +354,7 @@ def test_a_corrupt_build_made_current_is_never_switched_to(
 def test_a_build_being_read_is_never_pruned(tmp_path: Path, settings: Settings) -> None:
     home = tmp_path / "home"
     first = current_build(settings)
-    shutil.copytree(first, home / "builds" / first.name, symlinks=True)
-    _point_current(home, first.name)
+    serve_copy(first, home, first.name)
     mine = Settings(home=home, endpoint=None, keep_builds=1)
     reader = open_store(mine)  # a reader (`agrikg query`, the server) of the first build
     build(mine)

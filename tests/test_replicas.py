@@ -17,7 +17,7 @@ import pytest
 from bench.replicas import CONFIG, Deployment, clean_env, deployment, haproxy_binary
 from graph.settings import Settings
 from graph.store.builds import current_build
-from tests.conftest import until
+from tests.helpers.servers import until
 
 # The health check runs every 0.5 s and takes a server out after 2 failures (deploy/haproxy.cfg):
 # within about a second of a kill the balancer no longer sends it anything. GRACE is what the test

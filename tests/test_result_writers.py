@@ -7,6 +7,8 @@ characters in SPARQL XML and RDF/XML, predicates RDF/XML cannot write). XML bodi
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import xml.etree.ElementTree as ET
 from urllib.parse import urljoin
@@ -16,13 +18,15 @@ import pyoxigraph as ox
 import pytest
 
 from graph.endpoint.result_writers import (
+    FORMATS,
     TRUNCATION_LINK,
     Unwritable,
+    write_boolean,
     write_result,
     write_solutions,
     write_triples,
 )
-from tests.conftest import ROW_CAP
+from tests.helpers.servers import ROW_CAP
 
 EVERYTHING = "SELECT * WHERE { ?s ?p ?o }"
 GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -128,7 +132,7 @@ def rdf12_api(tmp_path_factory: pytest.TempPathFactory):
     """The API in front of a real Oxigraph server holding RDF 1.2 triple terms (a remote
     endpoint may hold anything)."""
     from graph.settings import Settings
-    from tests.conftest import _start_api, start_oxigraph
+    from tests.helpers.servers import start_api, start_oxigraph
 
     root = tmp_path_factory.mktemp("rdf12")
     data = root / "rdf12.nt"
@@ -140,7 +144,7 @@ def rdf12_api(tmp_path_factory: pytest.TempPathFactory):
     url = next(oxigraph)
     try:
         (root / "home").mkdir()
-        api = _start_api(Settings(home=root / "home"), endpoint=url)
+        api = start_api(Settings(home=root / "home"), endpoint=url)
         yield next(api)
         next(api, None)
     finally:
@@ -233,7 +237,7 @@ def odd_graph(tmp_path_factory: pytest.TempPathFactory):
     from graph.build.builder import build
     from graph.build.generator import write
     from graph.settings import Settings
-    from tests.conftest import _start_api
+    from tests.helpers.servers import start_api
 
     root = tmp_path_factory.mktemp("odd")
     source = root / "odd.nt"
@@ -244,7 +248,7 @@ def odd_graph(tmp_path_factory: pytest.TempPathFactory):
                      '<https://w3id.org/agrikg/product/fine> <http://example.org/p> "c" .\n')
     settings = Settings(home=root / "home", endpoint=None)
     build(settings, source=source)
-    yield from _start_api(settings)
+    yield from start_api(settings)
 
 
 def test_a_resource_rdf_xml_cannot_carry_is_406_on_its_linked_data_url(odd_graph) -> None:
@@ -259,3 +263,96 @@ def test_a_resource_rdf_xml_cannot_carry_is_406_on_its_linked_data_url(odd_graph
     fine = httpx.get(odd_graph + "/product/fine", params={"format": "rdfxml"})
     assert fine.status_code == 200, fine.text
     ET.fromstring(fine.content)
+
+
+# -- the writers on their own, table-driven: what a standard reader reads back --------------------
+XSD = "http://www.w3.org/2001/XMLSchema#"
+ODD = 'say "hi", then\na new line\tand a tab; Қазақстан <b>&amp;</b>'
+ROW = {"s": ox.NamedNode("http://example.org/a,b?c=1&d"), "o": ox.Literal(ODD),
+       "l": ox.Literal("chat", language="fr"),
+       "n": ox.Literal("5", datatype=ox.NamedNode(XSD + "integer")),
+       "b": ox.BlankNode("b0"), "u": None}
+VARIABLES = ["s", "o", "l", "n", "b", "u"]
+
+
+def _rdflib(term: object) -> object:
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == XSD + "string" else URIRef(datatype))
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
+def test_solutions_read_back_term_for_term(fmt) -> None:
+    from rdflib import BNode
+    from rdflib.query import Result
+
+    written = write_solutions(VARIABLES, [ROW, ROW], fmt, 10)
+    result = Result.parse(io.BytesIO(written.body), format=fmt)
+    assert [str(v) for v in result.vars] == VARIABLES
+    rows = list(result)
+    assert len(rows) == 2 and written.rows == 2 and not written.truncated
+    for row in rows:
+        for name in VARIABLES:
+            value = row[name]
+            if ROW[name] is None:
+                assert value is None, name
+            elif isinstance(ROW[name], ox.BlankNode):
+                assert isinstance(value, BNode)
+            else:
+                assert value == _rdflib(ROW[name]), name
+
+
+def test_csv_solutions_read_back_as_plain_values() -> None:
+    written = write_solutions(VARIABLES, [ROW], "csv", 10)
+    assert written.media_type == "text/csv; charset=utf-8"
+    header, row = list(csv.reader(io.StringIO(written.body.decode(), newline="")))
+    assert header == VARIABLES
+    assert row == ["http://example.org/a,b?c=1&d", ODD, "chat", "5", "_:b0", ""]
+
+
+@pytest.mark.parametrize(("fmt", "media"), [
+    ("json", "application/sparql-results+json"), ("xml", "application/sparql-results+xml"),
+    ("csv", "text/csv"), ("tsv", "text/tab-separated-values")])
+@pytest.mark.parametrize("value", [True, False])
+def test_a_boolean_reads_back_in_each_format(fmt, media, value) -> None:
+    from rdflib.query import Result
+
+    written = write_boolean(value, fmt)
+    assert written.media_type.startswith(media)
+    if fmt in ("csv", "tsv"):
+        assert written.body.decode().strip() == str(value).lower()
+    else:
+        assert Result.parse(io.BytesIO(written.body), format=fmt).askAnswer is value
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld", "rdfxml", "bogus"])
+def test_solutions_and_booleans_refuse_a_format_not_theirs(fmt) -> None:
+    with pytest.raises(ValueError, match="not a format for SELECT results"):
+        write_solutions(["x"], [], fmt, 1)
+    with pytest.raises(ValueError, match="not a format for ASK results"):
+        write_boolean(True, fmt)
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld", "rdfxml"])
+def test_triples_read_back_as_the_same_graph(fmt) -> None:
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    subject = ox.NamedNode("https://w3id.org/agrikg/record/x")
+    triples = [ox.Triple(subject, ox.NamedNode("https://w3id.org/agrikg/ontology#quote"), o)
+               for o in (ROW["o"], ROW["l"], ROW["n"], ROW["s"])]
+    triples.append(ox.Triple(ROW["b"], ox.NamedNode("http://example.org/p"), ROW["o"]))
+    written = write_triples(triples, fmt, 10)
+    assert written.media_type == FORMATS[fmt].media_type and written.rows == 5
+    expected = Graph().parse(data=write_triples(triples, "ntriples", 10).body, format="nt")
+    got = Graph().parse(data=written.body, format={"turtle": "turtle", "ntriples": "nt",
+                                                   "jsonld": "json-ld", "rdfxml": "xml"}[fmt])
+    assert isomorphic(got, expected)
+    assert len(got) == 5

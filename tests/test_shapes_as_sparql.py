@@ -187,10 +187,13 @@ def test_every_generated_query_is_valid_sparql(shapes) -> None:
             yield check
             yield from walk(check.inner)
 
+    parsed = 0
     for check in walk(Translator(shapes).checks):
         list(store.query(check.exact))
+        parsed += 1
         if check.probe:
             list(store.query(check.probe))
+    assert parsed >= len(set(shapes.subjects(SH.path, None))), "a property shape made no query"
 
 
 @pytest.mark.parametrize("extra", [

@@ -24,25 +24,13 @@ def _outside_urls(html: str) -> list[str]:
 @pytest.mark.process
 def test_viz_writes_one_self_contained_file(settings, tmp_path) -> None:
     out = tmp_path / "out.html"
-    result = subprocess_run(settings, tmp_path, "viz", "-o", str(out))
+    result = run(settings, "viz", "-o", str(out), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["out.html"], "no lib/ folder or other file"
     html = out.read_text(encoding="utf-8")
     assert _outside_urls(html) == []
     assert "vis.Network" in html and "<script src" not in html and "<link" not in html
     assert re.search(r'data-nodes="69"', html)
-
-
-def subprocess_run(settings, cwd, *args):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AGRIKG_")}
-    env["AGRIKG_HOME"] = str(settings.home)
-    return subprocess.run([str(Path(sys.executable).parent / "agrikg"), *args], cwd=cwd,
-                          capture_output=True, text=True, env=env, timeout=120)
 
 
 SEED = "2018-01-01"  # the day the first report's year records start

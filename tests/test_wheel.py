@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +17,8 @@ import httpx
 import pytest
 
 from graph import DATA_DIR, ONTOLOGY_DIR, PACKAGE_DIR, PROJECT_DIR, QUERIES_DIR, REFERENCE_DIR
-from tests.conftest import free_port
+from tests.helpers.env import clean_env
+from tests.helpers.servers import answers, free_port, stop
 
 API_DIR = PROJECT_DIR / "api"
 
@@ -32,11 +32,9 @@ class Installed:
 
     def env(self, **settings: str) -> dict[str, str]:
         """The user's environment without this checkout: no AGRIKG_*, no PYTHONPATH, no venv."""
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith("AGRIKG_") and k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-        env |= {"XDG_DATA_HOME": str(self.data_home), "COLUMNS": "200", "NO_COLOR": "1",
-                "PATH": f"{self.bin}{os.pathsep}{env.get('PATH', '')}"}
-        return env | {f"AGRIKG_{k.upper()}": v for k, v in settings.items()}
+        env = clean_env(outside=True, **settings)
+        return env | {"XDG_DATA_HOME": str(self.data_home), "COLUMNS": "200", "NO_COLOR": "1",
+                      "PATH": f"{self.bin}{os.pathsep}{env.get('PATH', '')}"}
 
     def agrikg(self, *args: str, **settings: str) -> subprocess.CompletedProcess:
         return subprocess.run([str(self.bin / "agrikg"), *args], cwd=self.cwd, env=self.env(**settings),
@@ -129,24 +127,11 @@ def served(built: Installed) -> Iterator[str]:
                                    env=built.env(port=str(port), sparql_workers="1"),
                                    stdout=out, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/health", timeout=2, trust_env=False).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"the installed agrikg serve did not answer /health:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield base
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
+        if not answers(base + "/health", process):
             process.kill()
-            process.wait()
+            pytest.fail(f"the installed agrikg serve did not answer /health:\n{log.read_text()[-3000:]}")
+        yield base
+        stop(process, 15)
 
 
 def test_serve_answers_health_pages_and_static_files_from_the_wheel(served) -> None:

@@ -13,9 +13,12 @@ from api.models import BAD_DATE_RESPONSE, NOT_FOUND_RESPONSE
 from graph.answers.check import check
 from graph.answers.dates import parse_as_of
 from graph.answers.listings import list_markets, search_products
-from graph.answers.messages import words
+from graph.answers.messages import ERRORS, RESOURCE, TIMELINE, words
 from graph.answers.network import Filters
+from graph.answers.resolve import resolve_market, resolve_product
+from graph.answers.statuses import colour_roles
 from graph.errors import BadDate, ResolveError
+from graph.store.backends import Store
 
 router = APIRouter(tags=["Explore"])
 
@@ -46,15 +49,6 @@ WORDS: dict[str, dict[str, str]] = {
                   "kk": "Мәртебе кеңірек «{via}» тобы бойынша."},
     "via_item": {"en": "from the group “{via}”", "ru": "по группе «{via}»",
                  "kk": "«{via}» тобы бойынша"},
-    "not_found": {"en": "Not found", "ru": "Не найдено", "kk": "Табылмады"},
-    "not_found_product": {"en": "No product matches “{text}”.",
-                          "ru": "Продукция «{text}» не найдена.",
-                          "kk": "«{text}» өнімі табылмады."},
-    "not_found_market": {"en": "No market matches “{text}”.",
-                         "ru": "Рынок «{text}» не найден.",
-                         "kk": "«{text}» нарығы табылмады."},
-    "did_you_mean": {"en": "Did you mean", "ru": "Возможно, вы имели в виду",
-                     "kk": "Мүмкін, мынаны іздеген боларсыз"},
     "view_graph": {"en": "See it in the graph", "ru": "Показать на графе",
                    "kk": "Графта көрсету"},
     "view_product": {"en": "all markets for this product", "ru": "все рынки этой продукции",
@@ -75,7 +69,7 @@ WORDS: dict[str, dict[str, str]] = {
 def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
                   product: Filter = None, market: Filter = None,
                   as_of: AsOfParam = None) -> Response:
-    page_words = words(lang, WORDS)
+    page_words = words(lang, WORDS, TIMELINE, ERRORS, RESOURCE)
     answer: dict[str, Any] | None = None
     error: ResolveError | None = None
     date_error: BadDate | None = None
@@ -92,6 +86,7 @@ def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
     markets = list_markets(svc.store, lang)
     context = {
         "lang": lang, "words": page_words, "answer": answer, "error": error,
+        "roles": colour_roles(svc.store),
         "product": product or "", "market": market or "", "as_of": as_of or "",
         "date_error": date_error.message(lang) if date_error else None,
         "markets_with_records": [m for m in markets if m["records"]],
@@ -111,12 +106,44 @@ def exporter_page(request: Request, svc: ServiceDep, lang: Lang,
             {"market": answer["market"]["code"], "lang": lang} | dated)
         if answer["via"]:
             context["via_text"] = page_words["inherited"].format(via=answer["via"]["label"])
-
+        # Each narrower product links to its own check in the same market.
+        context["narrower_checks"] = [
+            question(lang, product=asked_as(svc.store, "product", item["product"], lang),
+                     market=answer["market"]["code"] or answer["market"]["iri"])
+            for item in answer["partial"]]
     if error is not None:
-        key = "not_found_market" if error.kind == "market" else "not_found_product"
-        context["error_text"] = page_words[key].format(text=error.text)
+        context["error_text"] = error.headline(lang)
+        context["error_hint"] = error.hint_text(lang)
+        # Each suggestion is the same question with the suggestion filled in.
+        context["suggestion_links"] = [
+            {"label": shown, "href": question(
+                lang,
+                product=asked_as(svc.store, "product", match, lang)
+                if error.kind == "product" else product,
+                market=asked_as(svc.store, "market", match, lang)
+                if error.kind == "market" else market)}
+            for shown, match in zip(error.suggestions, error.matches, strict=False)]
     return templates.TemplateResponse(request, "exporter.html", context,
                                       status_code=400 if date_error else 404 if error else 200)
+
+
+def asked_as(store: Store, kind: str, match: dict[str, str], lang: str) -> str:
+    """How to ask for a product or market again: its name in the page language when that name
+    leads back to it (what a person would type), else its id or code."""
+    label = match.get("label", "")
+    resolve = resolve_product if kind == "product" else resolve_market
+    try:
+        if label and resolve(store, label, lang).iri == match["iri"]:
+            return label
+    except ResolveError:
+        pass
+    return match.get("code") or match.get("id") or match["iri"]
+
+
+def question(lang: str, product: str | None, market: str | None) -> str:
+    """The exporter's page asking this question."""
+    return "/?" + urlencode({k: v for k, v in (("product", product), ("market", market),
+                                                ("lang", lang)) if v})
 
 
 @router.get("/explore", summary="Interactive graph view (self-contained page, works offline)",

@@ -11,14 +11,18 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
 
-from api.deps import ServiceDep, templates, wants_html
+from api.deps import Lang, ServiceDep, templates, wants_html
+from graph.answers.messages import ERRORS, RESOURCE, count, property_names, words
 from graph.endpoint.linked_data import (
     curie,
     dataset_description,
     describe,
     ontology_triples,
     page_rows,
+    record_succession,
+    records_pointing_at,
     serialize,
+    term_labels,
 )
 from graph.endpoint.query_policy import NotAcceptable, negotiate
 from graph.endpoint.result_writers import FORMATS, Unwritable
@@ -28,6 +32,7 @@ router = APIRouter(tags=["Linked data"])
 
 KINDS = ("product", "market", "record", "statement", "document", "event", "agent", "role",
          "inference", "indicator", "programme", "access-status", "vet-status")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 DUMPS = {"graph.ttl": "text/turtle", "graph.nt": "application/n-triples",
          "graph.jsonld": "application/ld+json"}
@@ -40,10 +45,24 @@ Format = Annotated[str | None, Query(description="turtle, ntriples, jsonld, rdfx
 
 
 def _rdf_response(request: Request, triples: list, fmt_param: str | None, title: str,
-                  iri: str) -> Response:
+                  iri: str, lang: str = "en", svc=None, kind: str = "",
+                  page: dict | None = None) -> Response:
+    """`page`: more for the HTML page only (a record's succession)."""
     if fmt_param == "html" or (fmt_param is None and wants_html(request)):
+        labels = property_names(lang) | (term_labels(svc.store, iri, lang) if svc is not None
+                                         else {})
+        records = (records_pointing_at(svc.store, iri, lang)
+                   if svc is not None and kind in ("product", "market") else None)
+        total = sum(len(g["records"]) for g in records or [])
+        kind_label = next((labels[t.object.value] for t in triples
+                           if t.predicate.value == RDF_TYPE and str(t.subject) == f"<{iri}>"
+                           and t.object.value in labels), "")
         return templates.TemplateResponse(request, "resource.html", {
-            "iri": iri, "title": title, "rows": page_rows(triples, iri)},
+            "iri": iri, "title": title or f"{kind_label} {iri.rsplit('/', 1)[-1]}".strip(),
+            "heading": title, "kind_label": kind_label, "short": curie(iri),
+            "rows": page_rows(triples, iri, labels), "lang": lang,
+            "words": words(lang, RESOURCE), "kind": kind, "records": records,
+            "records_count": count(total, "record", lang), **(page or {})},
             headers={"Vary": "Accept"})
     try:
         fmt = negotiate("DESCRIBE", request.headers.get("accept"), fmt_param)
@@ -53,27 +72,37 @@ def _rdf_response(request: Request, triples: list, fmt_param: str | None, title:
     return Response(body, media_type=FORMATS[fmt].media_type, headers={"Vary": "Accept"})
 
 
-def _resource(kind: str, path: str, request: Request, svc, fmt: str | None) -> Response:
+def _title(triples: list, iri: str, lang: str) -> str:
+    """The resource's label in the page language, else in English, else its short name."""
+    labels = {t.object.language: t.object.value for t in triples
+              if t.predicate.value.endswith(("#prefLabel", "#label", "/title"))
+              and str(t.subject) == f"<{iri}>" and getattr(t.object, "language", None)}
+    return labels.get(lang) or labels.get("en") or ""
+
+
+def _resource(kind: str, path: str, request: Request, svc, fmt: str | None,
+              lang: str = "en") -> Response:
     segments = path.split("/") if path else []
     if not all(_SEGMENT.match(s) for s in segments) or len(segments) > 4:
-        raise HTTPException(404, "no such resource: identifiers are letters, digits, '.', '_' "
-                                 "and '-'")
+        raise HTTPException(404, ERRORS["bad_identifier"][lang])
     iri = BASE + kind + ("/" + path if path else "")
     triples = describe(svc.store, iri)
     if not triples:
-        raise HTTPException(404, f"the graph holds nothing about <{iri}>")
-    title = next((t.object.value for t in triples
-                  if t.predicate.value.endswith(("#prefLabel", "#label"))
-                  and getattr(t.object, "language", None) == "en"), curie(iri))
-    return _rdf_response(request, triples, fmt, title, iri)
+        raise HTTPException(404, ERRORS["no_resource"][lang].format(iri=f"<{iri}>"))
+    page = {"succession": record_succession(svc.store, iri)} if kind == "record" else None
+    return _rdf_response(request, triples, fmt, _title(triples, iri, lang), iri, lang, svc,
+                         kind if path else "", page)
 
 
 def _register(kind: str) -> None:
-    async def handler(request: Request, svc: ServiceDep, path: str, format: Format = None):
-        return _resource(kind, path, request, svc, format)
+    # Plain `def` routes: they query the store, which for a remote endpoint is a blocking HTTP
+    # call, so FastAPI runs them in its thread pool, never on the event loop.
+    def handler(request: Request, svc: ServiceDep, lang: Lang, path: str,
+                format: Format = None):
+        return _resource(kind, path, request, svc, format, lang)
 
-    async def scheme(request: Request, svc: ServiceDep, format: Format = None):
-        return _resource(kind, "", request, svc, format)
+    def scheme(request: Request, svc: ServiceDep, lang: Lang, format: Format = None):
+        return _resource(kind, "", request, svc, format, lang)
 
     router.add_api_route(f"/{kind}/{{path:path}}", handler, methods=["GET"],
                          responses=RDF_RESPONSES, summary=f"Dereference a {kind} IRI",
@@ -89,19 +118,19 @@ for _kind in KINDS:
 
 @router.get("/ontology", responses=RDF_RESPONSES,
             summary="The agrikg ontology (classes, properties, status schemes)")
-async def ontology(request: Request, svc: ServiceDep, format: Format = None) -> Response:
-    triples = ontology_triples(Path(svc.settings.ontology_dir))
-    return _rdf_response(request, list(triples), format, "agrikg ontology", BASE + "ontology")
+def ontology(request: Request, svc: ServiceDep, lang: Lang,
+             format: Format = None) -> Response:
+    triples = list(ontology_triples(Path(svc.settings.ontology_dir)))
+    return _rdf_response(request, triples, format, _title(triples, BASE + "ontology", lang),
+                         BASE + "ontology", lang)
 
 
 @router.get("/dataset", responses=RDF_RESPONSES, summary="VoID/DCAT description of the dataset")
-async def dataset(request: Request, svc: ServiceDep, format: Format = None) -> Response:
-    import pyoxigraph as ox
-
+def dataset(request: Request, svc: ServiceDep, lang: Lang, format: Format = None) -> Response:
     base = svc.settings.base_url or str(request.base_url).rstrip("/")
-    turtle = dataset_description(svc.info(), base)
-    triples = [q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)]
-    return _rdf_response(request, triples, format, "agrikg dataset", BASE + "dataset")
+    triples = list(dataset_description(svc.info(), base))
+    return _rdf_response(request, triples, format, _title(triples, BASE + "dataset", lang),
+                         BASE + "dataset", lang)
 
 
 @router.get("/dumps/{name}", responses={

@@ -8,11 +8,11 @@ import re
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import ServiceDep, templates, wants_html
+from graph.endpoint.linked_data import SERVICE_PREFIXES, service_description
 from graph.endpoint.query_policy import (
     NotAcceptable,
     RefusedQuery,
@@ -24,7 +24,7 @@ from graph.endpoint.query_policy import (
     with_base,
 )
 from graph.endpoint.query_workers import QueryFailed, QueryJob
-from graph.endpoint.result_writers import FORMATS, RDF_FORMATS
+from graph.endpoint.result_writers import FORMATS, serialize_triples
 from graph.endpoint.served_build import Served
 from graph.store import named_queries as queries
 
@@ -98,7 +98,8 @@ async def _run(request: Request, svc: Served, text: str, default_graphs: list[st
             fmt = "turtle"
         if inspected.relative_iris:
             runnable = with_base(text, _base_iri(request, svc))
-        job = QueryJob(runnable, fmt, svc.settings.row_cap, *dataset)
+        job = QueryJob(runnable, fmt, svc.settings.row_cap, *dataset,
+                       own_dataset=bool(inspected.from_graphs))
         # The same query, dataset, format and row cap asked again in this build: the same
         # bytes, without a worker (a rebuild starts with an empty cache). Not for a remote
         # endpoint: its data can change unseen, and its being down must show as 503.
@@ -259,32 +260,10 @@ async def sparql_post(request: Request, svc: ServiceDep) -> Response:
 def _service_description(request: Request, svc: Served, format_param: list[str]) -> Response:
     """The SPARQL 1.1 Service Description of this endpoint, in Turtle (or by Accept)."""
     base = svc.settings.base_url or str(request.base_url).rstrip("/")
-    triples = svc.info().get("triples", 0)
-    result_formats = "\n".join(f"    sd:resultFormat <{iri}> ;" for iri in (
-        "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
-        "http://www.w3.org/ns/formats/SPARQL_Results_XML",
-        "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
-        "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
-        "http://www.w3.org/ns/formats/Turtle", "http://www.w3.org/ns/formats/N-Triples",
-        "http://www.w3.org/ns/formats/JSON-LD", "http://www.w3.org/ns/formats/RDF_XML"))
-    turtle = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
-@prefix void: <http://rdfs.org/ns/void#> .
-
-<{base}/sparql> a sd:Service ;
-    sd:endpoint <{base}/sparql> ;
-    sd:supportedLanguage sd:SPARQL11Query ;
-{result_formats}
-    sd:defaultDataset [
-        a sd:Dataset ;
-        sd:defaultGraph [ a sd:Graph ; void:triples {int(triples)} ]
-    ] .
-"""
+    triples = service_description(base, svc.info().get("triples") or 0)
     try:
         fmt = negotiate("CONSTRUCT", request.headers.get("accept"), format_param)
     except NotAcceptable as exc:
         return _error(406, str(exc))
-    if fmt == "turtle":
-        return Response(turtle, media_type="text/turtle")
-    triples_out = [q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)]
-    return Response(ox.serialize(triples_out, format=RDF_FORMATS[fmt]),
+    return Response(serialize_triples(triples, fmt, SERVICE_PREFIXES),
                     media_type=FORMATS[fmt].media_type)

@@ -17,8 +17,6 @@ from graph.answers.network import BROADER_EDGE, MARKET_KIND, PRODUCT_KIND, RECOR
 from graph.answers.resolve import ProductIndex
 from graph.store.backends import Store
 
-PENDING = {"requirements-planned"}
-
 
 def _records(graph: nx.MultiDiGraph) -> list[tuple[str, str, dict]]:
     return [(u, v, d) for u, v, d in graph.edges(data=True) if d["kind"] == RECORD_EDGE]
@@ -113,7 +111,7 @@ def analyse(graph: nx.MultiDiGraph, at: date | None = None) -> dict[str, Any]:
     pending = [{"product": ident[p], "product_label": label[p], "market": ident[m],
                 "market_label": label[m], "status": d["status"], "veterinary_requirements":
                 d.get("vet_status"), "record": d["record"]}
-               for p, m, d in records if d["status"] in PENDING or d.get("vet_status") == "planned"]
+               for p, m, d in records if d.get("pending")]
 
     bip = nx.Graph()
     for product, market, _ in records:

@@ -31,6 +31,7 @@ from graph.answers.messages import (
     as_of_phrase,
 )
 from graph.answers.models import AccessAnswer
+from graph.answers.records import pair_records
 from graph.answers.resolve import (
     ProductIndex,
     Resolved,
@@ -39,31 +40,21 @@ from graph.answers.resolve import (
     resolve_market,
     resolve_product,
 )
+from graph.answers.statuses import ACCESS_SCHEME, UNKNOWN, VET_SCHEME
+from graph.answers.statuses import permits as status_permits
 from graph.namespaces import AGK, MARKET
 from graph.store.backends import Row, Store, cached, lru
-from graph.store.named_queries import IRI, select
+from graph.store.named_queries import IRI, each, select
 
-UNKNOWN = "unknown"
 # Sources disagreeing on the same date for the same product: an answer, like unknown, not a
 # status of the graph. The answer lists every tied record and picks none.
 CONFLICT = "conflict"
-# Whether supply is possible, as agrikg reads each status: no source states it (the answer's
-# `permitted_reading` says so, and the status definitions in statuses.ttl say what each
-# status means).
-PERMITTED = {
-    "open": True,
-    "requirements-agreed": True,
-    "restriction-lifted": True,
-    "restricted": False,
-    "requirements-planned": False,
-    CONFLICT: False,
-}
+# Whether supply is possible is agrikg's reading of each status, never a source's words (the
+# answer's `permitted_reading` says so): `permits` reads agk:permitsSupply from statuses.ttl.
 # "unknown" is not a concept of the graph (absence is not a status), so its words live here.
 UNKNOWN_LABEL = {"kk": "Мәлімет жоқ", "ru": "Нет данных", "en": "Unknown"}
 CONFLICT_LABEL = {"kk": "Дереккөздер келіспейді", "ru": "Источники расходятся",
                   "en": "Sources disagree"}
-ACCESS_SCHEME = "https://w3id.org/agrikg/access-status"
-VET_SCHEME = "https://w3id.org/agrikg/vet-status"
 # Names in «» (or “” in English) always follow a head noun that carries the case, so they stay
 # in the nominative; {as_of} is a phrase made by `words.as_of_phrase` for the date's precision.
 MESSAGES = {
@@ -84,10 +75,10 @@ MESSAGES = {
         "en": "{status}: {product} to {market}, by complete coverage: the records on the "
               "products within it cover all its HS codes ({narrower}). As of {as_of}.",
         "ru": "{status}: {product} — {market}, по полному охвату: записи по видам продукции "
-              "группы «{product}» охватывают все её коды ГС ({narrower}). По состоянию на "
+              "группы «{product}» охватывают все её коды ТН ВЭД ({narrower}). По состоянию на "
               "{as_of}.",
         "kk": "{status}: {product} — {market}, толық қамту бойынша: «{product}» тобына кіретін "
-              "өнімдер бойынша жазбалар оның барлық HS кодтарын қамтиды ({narrower}). "
+              "өнімдер бойынша жазбалар оның барлық СЭҚ ТН кодтарын қамтиды ({narrower}). "
               "{as_of} жағдай бойынша.",
     },
     "unknown": {
@@ -167,7 +158,7 @@ def _vet(store: Store, row: Row, lang: str) -> dict[str, str] | None:
     return {"code": code, "label": label}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     """A source statement as the answer cites it, in every language at once."""
 
@@ -193,7 +184,7 @@ def statements(store: Store) -> dict[str, Statement]:
     of asking the store for them record by record (statements are few beside records)."""
     def make() -> dict[str, Statement]:
         rows: dict[str, list[Row]] = {}
-        for row in select(store, "source_details"):
+        for row in each(store, "source_details"):
             rows.setdefault(row["statement"], []).append(row)
         out = {}
         for iri, group in rows.items():
@@ -342,9 +333,12 @@ def rows_below(store: Store, products: ProductIndex, product: str, market: str |
 def records_for(store: Store, exporter: str, market: str | None, product: str) -> list[Row]:
     """Every record the rule may weigh for the product in the market (every market when None):
     on the product and its broader products (its history), and below it (for coverage), each
-    once, whatever its date. The one place records are fetched for the check and the listings,
-    so that an index can stand in for the queries."""
+    once, whatever its date. The one place records are fetched for the check and the listings:
+    in one market through the per-build index of records by pair (graph/answers/records.py),
+    which reads only that pair's records; in every market with the named queries."""
     products = product_index(store)
+    if market is not None:
+        return pair_records(store, exporter, market, pair_products(products, product))
     rows = access_rows(store, "access_check", product, market, exporter)
     seen = {(r["record"], r.get("market")) for r in rows}
     for row in rows_below(store, products, product, market, exporter):
@@ -352,6 +346,18 @@ def records_for(store: Store, exporter: str, market: str | None, product: str) -
             seen.add((row["record"], row.get("market")))
             rows.append(row)
     return rows
+
+
+def pair_products(products: ProductIndex, product: str) -> set[str]:
+    """The products whose records may answer for `product`: itself and its broader products
+    (what `access_check` reads), and, for a group, those below it and their other broader
+    groups with those groups' broader products (what `rows_below` reads)."""
+    wanted = {product, *products.ancestors(product)}
+    if products.narrower.get(product):
+        wanted |= products.descendants(product)
+        for group in other_groups(products, product):
+            wanted |= {group, *products.ancestors(group)}
+    return wanted
 
 
 Rows = list[Row] | dict[str, list[Row]]
@@ -614,9 +620,10 @@ def permitted_reading(status: str, lang: str, label: str,
             "note": PERMITTED_NOTE[lang].format(status=label)}
 
 
-def permits(status: str) -> bool | None:
-    """Whether supply is possible by a status, as agrikg reads it (None: unknown)."""
-    return None if status == UNKNOWN else PERMITTED.get(status)
+def permits(store: Store, status: str) -> bool | None:
+    """Whether supply is possible by a status, as agrikg reads it (agk:permitsSupply in
+    statuses.ttl; None: unknown; a conflict of sources never reads as permitted)."""
+    return False if status == CONFLICT else status_permits(store, status)
 
 
 def _date_json(value: str | None, precision: str | None) -> dict[str, Any] | None:
@@ -702,7 +709,7 @@ def _answer(store: Store, product: str, market: str, lang: str,
             "via": product_json(item.via) if item.via else None,
             "status": row["status"],
             "status_label": status_label(store, row["status"], lang),
-            "permitted": permits(row["status"]),
+            "permitted": permits(store, row["status"]),
             "veterinary_requirements": _vet(store, row, lang),
             "as_of": row.get("asOf"),
             "record": row["record"],
@@ -769,7 +776,7 @@ def _answer(store: Store, product: str, market: str, lang: str,
         for row in covering:
             notes += [n for n in inferences(row) if n not in notes]
         answer |= {
-            "status": status, "status_label": label, "permitted": permits(status),
+            "status": status, "status_label": label, "permitted": permits(store, status),
             "permitted_reading": permitted_reading(status, lang, label),
             "via": None,
             "coverage": {"complete": True, "records": [x["record"] for x in partial],
@@ -787,7 +794,7 @@ def _answer(store: Store, product: str, market: str, lang: str,
         answer |= {
             "status": status,
             "status_label": label,
-            "permitted": permits(status),
+            "permitted": permits(store, status),
             "permitted_reading": permitted_reading(status, lang, label),
             "via": product_json(via) if via else None,
             "veterinary_requirements": _vet(store, chosen, lang),

@@ -25,7 +25,8 @@ def _href(values: dict[str, str | None], **changes: str | None) -> str:
 def form(store: Store, lang: str, values: dict[str, str | None]) -> dict[str, Any]:
     """What the filter form shows: the typed values, the markets and products to pick from,
     the statuses in words, links to the same view in each language and without each filter."""
-    from graph.answers.views import COLOUR_ROLES, ROLE_COLOURS
+    from graph.answers.statuses import access_roles
+    from graph.answers.views import ROLE_COLOURS
 
     values = {k: values.get(k) for k in FILTERS} | {"lang": lang}
     markets = list_markets(store, lang)
@@ -35,7 +36,7 @@ def form(store: Store, lang: str, values: dict[str, str | None]) -> dict[str, An
         "markets": [m["label"] for m in sorted(markets, key=lambda m: (-m["records"], m["label"]))],
         "products": [p["label"] for p in search_products(store, None, lang, 500)],
         "statuses": [(role, ROLE_COLOURS[role], status_label(store, code, lang), code)
-                     for code, role in COLOUR_ROLES.items()],
+                     for code, role in access_roles(store).items()],
         "switch": {code: _href(values, lang=code) for code in LANGUAGE_NAMES},
         "clear_href": _href({"lang": lang}),
         "without": {k: _href(values, **{k: None}) for k in FILTERS},

@@ -12,7 +12,6 @@ from typing import Any
 
 from graph.answers.check import (
     ACCESS_SCHEME,
-    PERMITTED,
     UNKNOWN,
     VET_SCHEME,
     Decision,
@@ -53,7 +52,7 @@ def _status_entry(store: Store, decision: Decision, lang: str) -> dict[str, Any]
         vets = {r.get("vetStatus") for r in rows}
         return {"status": decision.status,
                 "status_label": status_label(store, decision.status, lang),
-                "permitted": permits(decision.status), "via": None, "record": None,
+                "permitted": permits(store, decision.status), "via": None, "record": None,
                 "coverage": {"complete": True, "records": [r["record"] for r in rows]},
                 "veterinary_requirements": vets.pop() if len(vets) == 1 else None,
                 "as_of": max(rows, key=lambda r: (effective_start(r), r["record"])).get("asOf")}
@@ -61,7 +60,7 @@ def _status_entry(store: Store, decision: Decision, lang: str) -> dict[str, Any]
         return {"status": UNKNOWN, "status_label": status_label(store, UNKNOWN, lang),
                 "permitted": None, "via": None, "record": None, "as_of": None}
     return {"status": row["status"], "status_label": status_label(store, row["status"], lang),
-            "permitted": permits(row["status"]),
+            "permitted": permits(store, row["status"]),
             "via": via.rsplit("/", 1)[-1] if via else None,
             "veterinary_requirements": row.get("vetStatus"),
             "record": row["record"], "as_of": row.get("asOf")}
@@ -167,7 +166,7 @@ def statuses(store: Store, lang: str) -> dict[str, list[dict[str, Any]]]:
     def entries(scheme: str) -> list[dict[str, Any]]:
         return [{"code": code, "iri": v["iri"], "label": v.get(lang, code),
                  "definition": v.get(f"definition_{lang}") or v.get("definition_en", ""),
-                 **({"permitted": PERMITTED.get(code)} if scheme == ACCESS_SCHEME else {})}
+                 **({"permitted": permits(store, code)} if scheme == ACCESS_SCHEME else {})}
                 for code, v in sorted(vocab.get(scheme, {}).items())]
 
     unknown = {"code": UNKNOWN, "label": status_label(store, UNKNOWN, lang), "permitted": None,

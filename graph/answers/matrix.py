@@ -15,7 +15,8 @@ from babel.numbers import format_decimal
 from graph.answers.check import VET_SCHEME, status_label, vocabulary
 from graph.answers.messages import ANALYTICS, HS, LANGUAGE_NAMES, NAV, count, words
 from graph.answers.resolve import product_index
-from graph.answers.views import COLOUR_ROLES, ROLE_COLOURS
+from graph.answers.statuses import access_roles
+from graph.answers.views import ROLE_COLOURS
 from graph.namespaces import PRODUCT
 from graph.store.backends import Store
 
@@ -40,7 +41,7 @@ def table(store: Store, lang: str, result: dict[str, Any]) -> dict[str, Any]:
             labels.setdefault(status, status_label(store, status, lang))
             via = index.label(str(PRODUCT[found["via"]]), lang) if found["via"] else None
             cells.append({"status": status, "label": labels[status],
-                          "role": COLOUR_ROLES.get(status, "unknown"),
+                          "role": access_roles(store).get(status, "unknown"),
                           "via": w["via"].format(via=via) if via else None})
         rows.append({"id": p["product"], "label": p["label"], "markets": p["markets"],
                      "hs": ", ".join(index.codes.get(iri, [])), "cells": cells})
@@ -102,7 +103,7 @@ def page(store: Store, lang: str, result: dict[str, Any]) -> dict[str, Any]:
              for p in result["products"]]
     pending = [{"product": p["product_label"], "market": p["market_label"],
                 "status": status_label(store, p["status"], lang),
-                "role": COLOUR_ROLES.get(p["status"], "unknown"),
+                "role": access_roles(store).get(p["status"], "unknown"),
                 "vet": vet.get(p["veterinary_requirements"] or "", "") if
                 p["veterinary_requirements"] else "",
                 "explore": "/explore?" + urlencode({"product": p["product"], "market": p["market"],
@@ -116,7 +117,7 @@ def page(store: Store, lang: str, result: dict[str, Any]) -> dict[str, Any]:
                   for c in result["centrality"][:15]]
     counts = result["counts"]
     legend = [(role, ROLE_COLOURS[role], status_label(store, code, lang))
-              for code, role in COLOUR_ROLES.items()]
+              for code, role in access_roles(store).items()]
     return {
         "lang": lang, "words": w, "nav": w, "hs": HS[lang], "matrix": table(store, lang, result),
         "reach": reach, "pending": pending, "centrality": centrality, "legend": legend,

@@ -48,8 +48,8 @@ ANSWER: dict[str, dict[str, str]] = {
                   "kk": "Дереккөздер келіспейді"},
     "complete": {"en": "By complete coverage: these records together cover every HS code of "
                        "the product",
-                 "ru": "По полному охвату: эти записи вместе охватывают все коды ГС продукции",
-                 "kk": "Толық қамту бойынша: бұл жазбалар бірге өнімнің барлық HS кодтарын "
+                 "ru": "По полному охвату: эти записи вместе охватывают все коды ТН ВЭД продукции",
+                 "kk": "Толық қамту бойынша: бұл жазбалар бірге өнімнің барлық СЭҚ ТН кодтарын "
                        "қамтиды"},
 }
 
@@ -114,13 +114,18 @@ FIELDS: dict[str, dict[str, str]] = {
     "market": {"en": "market", "ru": "рынок", "kk": "нарық"},
     "exporter": {"en": "exporting country", "ru": "страна-экспортёр", "kk": "экспорттаушы ел"},
     "product": {"en": "product", "ru": "продукция", "kk": "өнім"},
-    "hs_codes": {"en": "HS codes of the product", "ru": "коды ГС продукции",
-                 "kk": "өнімнің HS кодтары"},
+    "hs_codes": {"en": "HS codes of the product", "ru": "коды ТН ВЭД продукции",
+                 "kk": "өнімнің СЭҚ ТН кодтары"},
     "status": {"en": "status", "ru": "статус", "kk": "мәртебе"},
     "veterinary_requirements": {"en": "veterinary requirements", "ru": "ветеринарные требования",
                                 "kk": "ветеринариялық талаптар"},
     "date": {"en": "date", "ru": "дата", "kk": "күні"},
     "presented_by": {"en": "presented by", "ru": "докладчик", "kk": "баяндамашы"},
+    # LOCALE: the dated record's own fields, named in words rather than by their code
+    "startDate": {"en": "start date", "ru": "дата начала", "kk": "басталу күні"},
+    "endDate": {"en": "end date", "ru": "дата окончания", "kk": "аяқталу күні"},
+    "effective": {"en": "effective date", "ru": "дата вступления в силу",
+                  "kk": "күшіне енген күні"},
 }
 
 _MONTHS = {
@@ -338,3 +343,312 @@ ANALYTICS: dict[str, dict[str, str]] = {
     "in_graph": {"en": "See in the graph", "ru": "Показать на графе", "kk": "Графта көрсету"},
     "hs": {"en": "HS codes", "ru": "Коды ТН ВЭД", "kk": "СЭҚ ТН кодтары"},
 }
+
+
+# The change feed (/changes.atom, `agrikg changes`): one entry per status change of a pair.
+CHANGES: dict[str, dict[str, str]] = {
+    "feed_title": {"en": "agrikg: market access status changes",
+                   "ru": "agrikg: изменения статуса доступа на рынки",
+                   "kk": "agrikg: нарыққа қолжетімділік мәртебесінің өзгерістері"},
+    "feed_subtitle": {"en": "Every change of the status of a product in a market, with the "
+                            "source that states it.",
+                      "ru": "Каждое изменение статуса продукции на рынке — с источником, "
+                            "который о нём сообщает.",
+                      "kk": "Өнімнің нарықтағы мәртебесінің әр өзгерісі және ол туралы "
+                            "хабарлаған дереккөз."},
+    "entry_title": {"en": "{product} to {market}: {old} → {new}",
+                    "ru": "{product} — {market}: {old} → {new}",
+                    "kk": "{product} — {market}: {old} → {new}"},
+    "entry_summary": {"en": "{product} to {market}: {new} (before: {old}), as of {as_of}.",
+                      "ru": "{product} — {market}: {new} (ранее: {old}), по состоянию на "
+                            "{as_of}.",
+                      "kk": "{product} — {market}: {new} (бұрын: {old}), {as_of} жағдай "
+                            "бойынша."},
+    "entry_source": {"en": "Source: {document}{details}: “{quote}”",
+                     "ru": "Источник: «{document}»{details}: «{quote}»",
+                     "kk": "Дереккөз: «{document}»{details}: «{quote}»"},
+    "entry_conflict": {"en": "Sources disagree on this date: {statuses}.",
+                       "ru": "Источники на эту дату расходятся: {statuses}.",
+                       "kk": "Бұл күнге дереккөздер келіспейді: {statuses}."},
+    "conflict": {"en": "sources disagree", "ru": "источники расходятся",
+                 "kk": "дереккөздер келіспейді"},
+    # What a bad filter of the feed says (400), naming what was given and what is accepted.
+    "bad_market": {"en": "market: no market matches “{text}”{hint}. Give an ISO 3166-1 code "
+                         "(CN, CHN, 156) or a country name in kk, ru or en.",
+                   "ru": "market: рынок «{text}» не найден{hint}. Укажите код ISO 3166-1 (CN, "
+                         "CHN, 156) или название страны на казахском, русском или английском.",
+                   "kk": "market: «{text}» нарығы табылмады{hint}. ISO 3166-1 кодын (CN, CHN, "
+                         "156) немесе елдің қазақша, орысша не ағылшынша атауын беріңіз."},
+    "bad_product": {"en": "product: no product matches “{text}”{hint}. Give a product name in "
+                          "kk, ru or en, its id, or an HS code of 2-6 digits.",
+                    "ru": "product: продукция «{text}» не найдена{hint}. Укажите название "
+                          "продукции на казахском, русском или английском, её id или код ТН ВЭД "
+                          "(2-6 цифр).",
+                    "kk": "product: «{text}» өнімі табылмады{hint}. Өнімнің қазақша, орысша не "
+                          "ағылшынша атауын, id-ін немесе 2-6 таңбалы СЭҚ ТН кодын беріңіз."},
+    "ambiguous": {"en": "{kind}: “{text}” names more than one: {matches}; give one of their "
+                        "names or codes.",
+                  "ru": "{kind}: «{text}» подходит к нескольким: {matches}; укажите одно из "
+                        "этих названий или кодов.",
+                  "kk": "{kind}: «{text}» бірнешеуіне сәйкес келеді: {matches}; солардың бір "
+                        "атауын не кодын беріңіз."},
+    "hint": {"en": "; closest matches: {matches}", "ru": "; ближайшие совпадения: {matches}",
+             "kk": "; ең жақын сәйкестер: {matches}"},
+    "bad_since": {"en": "since: “{text}” is not a date; give YYYY, YYYY-MM or YYYY-MM-DD "
+                        "(e.g. 2024 or 2024-02-07).",
+                  "ru": "since: «{text}» — не дата; укажите ГГГГ, ГГГГ-ММ или ГГГГ-ММ-ДД "
+                        "(например, 2024 или 2024-02-07).",
+                  "kk": "since: «{text}» күн емес; ЖЖЖЖ, ЖЖЖЖ-АА немесе ЖЖЖЖ-АА-КК түрінде "
+                        "беріңіз (мысалы, 2024 немесе 2024-02-07)."},
+    "too_long": {"en": "{parameter}: at most {limit} characters, not {length}.",
+                 "ru": "{parameter}: не более {limit} символов, а не {length}.",
+                 "kk": "{parameter}: ең көбі {limit} таңба, {length} емес."},
+    "bad_lang": {"en": "lang: “{text}” is not a language of agrikg; give kk, ru or en.",
+                 "ru": "lang: «{text}» — не язык agrikg; укажите kk, ru или en.",
+                 "kk": "lang: «{text}» agrikg тілі емес; kk, ru немесе en беріңіз."},
+    # the column heads of `agrikg changes`
+    "col_date": {"en": "effective", "ru": "дата", "kk": "күні"},
+    "col_pair": {"en": "product → market", "ru": "продукция → рынок", "kk": "өнім → нарық"},
+    "col_change": {"en": "status change", "ru": "изменение статуса", "kk": "мәртебе өзгерісі"},
+    "col_source": {"en": "source", "ru": "источник", "kk": "дереккөз"},
+    "none": {"en": "No status changes match.", "ru": "Изменений статуса не найдено.",
+             "kk": "Мәртебе өзгерістері табылмады."},
+}
+
+# The timeline of a pair's history on the exporter's page.
+TIMELINE: dict[str, dict[str, str]] = {
+    "timeline_title": {"en": "How it got here", "ru": "Как к этому пришли",
+                       "kk": "Бұған қалай жеттік"},
+    "timeline_note": {"en": "Every record of this product and of its broader groups in this "
+                           "market, oldest first, each with the source's own words.",
+                     "ru": "Все записи по этой продукции и её более широким группам на этом "
+                           "рынке, от старых к новым, — со словами источника.",
+                     "kk": "Осы нарықтағы осы өнім мен оның кеңірек топтары бойынша барлық "
+                           "жазбалар, ескісінен жаңасына қарай, дереккөздің өз сөзімен."},
+    "timeline_answers": {"en": "answers on the asked date", "ru": "действует на запрошенную дату",
+                         "kk": "сұралған күні қолданылады"},
+    "timeline_later": {"en": "not yet in effect on the asked date",
+                      "ru": "на запрошенную дату ещё не действует",
+                      "kk": "сұралған күні әлі күшіне енбеген"},
+    "timeline_record": {"en": "record", "ru": "запись", "kk": "жазба"},
+    "timeline_published": {"en": "published", "ru": "опубликовано", "kk": "жарияланған"},
+}
+
+# Months as a date stands alone (a timeline's step): ru genitive after the day, kk nominative.
+_MONTHS_ALONE = {
+    "ru": ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+           "сентября", "октября", "ноября", "декабря"],
+    "kk": ["қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз",
+           "қыркүйек", "қазан", "қараша", "желтоқсан"],
+}
+
+
+def date_words(value: str | None, precision: str | None, lang: str) -> str:
+    """A date standing alone, by its precision: en "2018" / "February 2022" / "7 February
+    2024"; ru "2018" / "февраль 2022" / "7 февраля 2024"; kk "2018 жыл" / "2022 жылғы ақпан" /
+    "2024 жылғы 7 ақпан"."""
+    if not value:
+        return "?"
+    year, _, rest = value[:10].partition("-")
+    month, _, day = rest.partition("-")
+    precision = precision or {0: "year", 1: "month"}.get(value[:10].count("-"), "day")
+    if precision == "year" or not month.isdigit():
+        return {"en": year, "ru": year, "kk": f"{year} жыл"}[lang]
+    index = int(month) - 1
+    if precision == "month" or not day.isdigit():
+        return {"en": f"{_MONTHS['en'][index]} {year}", "ru": f"{_MONTHS['ru'][index]} {year}",
+                "kk": f"{year} жылғы {_MONTHS_ALONE['kk'][index]}"}[lang]
+    return {"en": f"{int(day)} {_MONTHS['en'][index]} {year}",
+            "ru": f"{int(day)} {_MONTHS_ALONE['ru'][index]} {year}",
+            "kk": f"{year} жылғы {int(day)} {_MONTHS_ALONE['kk'][index]}"}[lang]
+
+
+# -- LOCALE: the words around the answers (header, footer, errors, hints, linked-data pages) ----
+# The footer's words beside NAV (the header's).
+CHROME: dict[str, dict[str, str]] = {
+    "for_analysts": {"en": "For analysts", "ru": "Для аналитиков", "kk": "Талдаушылар үшін"},
+    "api_docs": {"en": "API documentation", "ru": "Документация API", "kk": "API құжаттамасы"},
+    # how a date is typed, as a form's placeholder (year, month, day in each language's letters)
+    "date_placeholder": {"en": "YYYY-MM-DD", "ru": "ГГГГ-ММ-ДД", "kk": "ЖЖЖЖ-АА-КК"},
+}
+
+# What went wrong with a request, and what is accepted instead. Names stay in the nominative
+# after a head noun ("Продукция «…» не найдена", "«…» өнімі табылмады").
+ERRORS: dict[str, dict[str, str]] = {
+    "not_found": {"en": "Not found", "ru": "Не найдено", "kk": "Табылмады"},
+    "bad_request": {"en": "Wrong request", "ru": "Неверный запрос", "kk": "Қате сұрау"},
+    "no_product": {"en": "No product matches “{text}”.", "ru": "Продукция «{text}» не найдена.",
+                   "kk": "«{text}» өнімі табылмады."},
+    "no_market": {"en": "No market matches “{text}”.", "ru": "Рынок «{text}» не найден.",
+                  "kk": "«{text}» нарығы табылмады."},
+    "no_source": {"en": "No source matches “{text}”.", "ru": "Источник «{text}» не найден.",
+                  "kk": "«{text}» дереккөзі табылмады."},
+    "no_status": {"en": "No status matches “{text}”.", "ru": "Статус «{text}» не найден.",
+                  "kk": "«{text}» мәртебесі табылмады."},
+    "ambiguous": {"en": "“{text}” names more than one: {names}. Give one of their names or "
+                        "codes.",
+                  "ru": "Название «{text}» подходит к нескольким: {names}. Укажите одно из их "
+                        "названий или кодов.",
+                  "kk": "«{text}» атауы бірнешеуіне сәйкес келеді: {names}. Олардың бірінің "
+                        "атауын немесе кодын көрсетіңіз."},
+    "closest": {"en": "Closest matches: {names}.", "ru": "Ближайшие совпадения: {names}.",
+                "kk": "Ең жақын сәйкестіктер: {names}."},
+    "did_you_mean": {"en": "Did you mean", "ru": "Возможно, вы имели в виду",
+                     "kk": "Мүмкін, мынаны іздеген боларсыз"},
+    "hs_digits": {"en": "An HS code has 2 to 6 digits, e.g. 0201 or 1001.99.",
+                  "ru": "Код ТН ВЭД состоит из 2–6 цифр, например 0201 или 1001.99.",
+                  "kk": "СЭҚ ТН коды 2–6 цифрдан тұрады, мысалы 0201 немесе 1001.99."},
+    "empty_product": {"en": "Give a product: its name in any language, an id or an HS code.",
+                      "ru": "Укажите продукцию: название на любом языке, идентификатор или код "
+                            "ТН ВЭД.",
+                      "kk": "Өнімді көрсетіңіз: кез келген тілдегі атауын, идентификаторын "
+                            "немесе СЭҚ ТН кодын."},
+    "empty_market": {"en": "Give a market: its name in any language or an ISO 3166 code.",
+                     "ru": "Укажите рынок: название на любом языке или код ISO 3166.",
+                     "kk": "Нарықты көрсетіңіз: кез келген тілдегі атауын немесе ISO 3166 "
+                           "кодын."},
+    "no_resource": {"en": "The graph holds nothing under this address: {iri}",
+                    "ru": "В графе нет сведений по этому адресу: {iri}",
+                    "kk": "Графта бұл мекенжай бойынша мәлімет жоқ: {iri}"},
+    "bad_identifier": {"en": "No such resource: identifiers are letters, digits, “.”, “_” and "
+                             "“-”.",
+                       "ru": "Такого ресурса нет: идентификатор состоит из латинских букв, "
+                             "цифр и знаков «.», «_», «-».",
+                       "kk": "Мұндай ресурс жоқ: идентификатор латын әріптерінен, цифрлардан "
+                             "және «.», «_», «-» таңбаларынан тұрады."},
+    "no_page": {"en": "There is no page at this address.", "ru": "По этому адресу страницы нет.",
+                "kk": "Бұл мекенжайда бет жоқ."},
+    "go_home": {"en": "Back to the check", "ru": "Вернуться к проверке",
+                "kk": "Тексеруге оралу"},
+    # Parameter problems (422), by pydantic's error type; {parameter} is the parameter's name.
+    "missing": {"en": "{parameter}: required, give a value",
+                "ru": "{parameter}: обязательный параметр, укажите значение",
+                "kk": "{parameter}: міндетті параметр, мәнін көрсетіңіз"},
+    "too_short": {"en": "{parameter}: give at least {limit} character(s)",
+                  "ru": "{parameter}: нужно не меньше {limit} симв.",
+                  "kk": "{parameter}: кемінде {limit} таңба керек"},
+    "too_long": {"en": "{parameter}: at most {limit} characters are accepted",
+                 "ru": "{parameter}: допускается не больше {limit} симв.",
+                 "kk": "{parameter}: ең көбі {limit} таңбаға рұқсат етіледі"},
+    "choice": {"en": "{parameter}: accepted values are {expected}",
+               "ru": "{parameter}: допустимые значения — {expected}",
+               "kk": "{parameter}: рұқсат етілген мәндер — {expected}"},
+    "number": {"en": "{parameter}: give a whole number", "ru": "{parameter}: укажите целое число",
+               "kk": "{parameter}: бүтін сан көрсетіңіз"},
+    "at_least": {"en": "{parameter}: give a number of at least {limit}",
+                 "ru": "{parameter}: укажите число не меньше {limit}",
+                 "kk": "{parameter}: кемінде {limit} болатын сан көрсетіңіз"},
+    "at_most": {"en": "{parameter}: give a number of at most {limit}",
+                "ru": "{parameter}: укажите число не больше {limit}",
+                "kk": "{parameter}: ең көбі {limit} болатын сан көрсетіңіз"},
+    "invalid": {"en": "{parameter}: this value is not accepted",
+                "ru": "{parameter}: такое значение не принимается",
+                "kk": "{parameter}: бұл мән қабылданбайды"},
+}
+
+# The words of a linked-data page.
+RESOURCE: dict[str, dict[str, str]] = {
+    "as_rdf": {"en": "As RDF", "ru": "В формате RDF", "kk": "RDF пішімінде"},
+    "succession_title": {"en": "History of this pair", "ru": "История этой пары",
+                         "kk": "Осы жұптың тарихы"},
+    "succession_note": {"en": "Records of the same exporter, market and product, oldest first. "
+                              "A record supersedes those with an earlier effective date; all "
+                              "stay in the graph.",
+                        "ru": "Записи с тем же экспортёром, рынком и продукцией, от ранних к "
+                              "поздним. Запись заменяет записи с более ранней датой вступления в "
+                              "силу; все они остаются в графе.",
+                        "kk": "Экспорттаушысы, нарығы және өнімі бірдей жазбалар, ертерегінен "
+                              "бастап. Жазба күшіне ену күні ертерек жазбаларды алмастырады; "
+                              "олардың бәрі графта қалады."},
+    "supersedes": {"en": "This record supersedes", "ru": "Эта запись заменяет",
+                   "kk": "Бұл жазба алмастырады"},
+    "superseded_by": {"en": "Superseded by", "ru": "Её заменяет", "kk": "Оны алмастырған"},
+    "property": {"en": "Property", "ru": "Свойство", "kk": "Қасиет"},
+    "value": {"en": "Value", "ru": "Значение", "kk": "Мәні"},
+    "records": {"en": "Records that point here", "ru": "Записи, которые ссылаются сюда",
+                "kk": "Осы жерге сілтейтін жазбалар"},
+    "records_by_market": {"en": "Access records of this product, by market",
+                          "ru": "Записи о доступе по этой продукции, по рынкам",
+                          "kk": "Осы өнім бойынша қолжетімділік жазбалары, нарықтар бойынша"},
+    "records_by_product": {"en": "Access records in this market, by product",
+                           "ru": "Записи о доступе на этом рынке, по видам продукции",
+                           "kk": "Осы нарықтағы қолжетімділік жазбалары, өнімдер бойынша"},
+    "no_records": {"en": "No access record points at it: the graph knows nothing of its "
+                         "status (this is not a prohibition).",
+                   "ru": "Ни одна запись о доступе сюда не ссылается: статус неизвестен (это "
+                         "не означает запрета).",
+                   "kk": "Бірде-бір қолжетімділік жазбасы бұған сілтемейді: мәртебесі "
+                         "белгісіз (бұл тыйым дегенді білдірмейді)."},
+    "record": {"en": "Record", "ru": "Запись", "kk": "Жазба"},
+    "check_it": {"en": "check", "ru": "проверить", "kk": "тексеру"},
+    "statement": {"en": "statement", "ru": "заявление", "kk": "мәлімдеме"},
+    "document": {"en": "document", "ru": "документ", "kk": "құжат"},
+    "open_record": {"en": "the record", "ru": "запись", "kk": "жазба"},
+}
+
+def chrome(lang: str) -> dict[str, str]:
+    """The header's and footer's words in one language (every page has them)."""
+    lang = lang if lang in ("kk", "ru", "en") else "en"
+    return {key: texts[lang] for table in (NAV, CHROME) for key, texts in table.items()} | {
+        "hs": HS[lang]}
+
+# The names people read for the standard properties a linked-data page shows (agrikg's own
+# properties are named by their labels in the ontology).
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_PROV = "http://www.w3.org/ns/prov#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_DCT = "http://purl.org/dc/terms/"
+PROPERTIES: dict[str, dict[str, str]] = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": {"en": "type", "ru": "тип",
+                                                        "kk": "түрі"},
+    _RDFS + "label": {"en": "label", "ru": "название", "kk": "атауы"},
+    _RDFS + "comment": {"en": "comment", "ru": "комментарий", "kk": "түсініктеме"},
+    _RDFS + "subClassOf": {"en": "subclass of", "ru": "подкласс", "kk": "ішкі класы"},
+    _RDFS + "subPropertyOf": {"en": "subproperty of", "ru": "подсвойство",
+                              "kk": "ішкі қасиеті"},
+    _RDFS + "domain": {"en": "domain", "ru": "область определения", "kk": "анықталу облысы"},
+    _RDFS + "range": {"en": "range", "ru": "область значений", "kk": "мәндер облысы"},
+    _SKOS + "prefLabel": {"en": "name", "ru": "название", "kk": "атауы"},
+    _SKOS + "altLabel": {"en": "other name", "ru": "другое название", "kk": "басқа атауы"},
+    _SKOS + "definition": {"en": "definition", "ru": "определение", "kk": "анықтамасы"},
+    _SKOS + "scopeNote": {"en": "scope note", "ru": "примечание о применении",
+                          "kk": "қолдану туралы ескерту"},
+    _SKOS + "notation": {"en": "code", "ru": "код", "kk": "коды"},
+    _SKOS + "broader": {"en": "broader", "ru": "входит в", "kk": "кеңірек тобы"},
+    _SKOS + "narrower": {"en": "narrower", "ru": "включает", "kk": "құрамындағысы"},
+    _SKOS + "inScheme": {"en": "in scheme", "ru": "в классификации", "kk": "жіктеуіші"},
+    _SKOS + "hasTopConcept": {"en": "top concept", "ru": "верхнее понятие",
+                              "kk": "жоғарғы ұғымы"},
+    _SKOS + "topConceptOf": {"en": "top concept of", "ru": "верхнее понятие классификации",
+                             "kk": "жіктеуіштің жоғарғы ұғымы"},
+    _PROV + "agent": {"en": "agent", "ru": "участник", "kk": "қатысушы"},
+    _PROV + "hadPrimarySource": {"en": "primary source", "ru": "первоисточник",
+                                 "kk": "бастапқы дереккөз"},
+    _PROV + "hadRole": {"en": "role", "ru": "роль", "kk": "рөлі"},
+    _PROV + "qualifiedAttribution": {"en": "attribution", "ru": "авторство",
+                                     "kk": "авторлығы"},
+    _PROV + "wasAssociatedWith": {"en": "associated with", "ru": "участники",
+                                  "kk": "қатысушылары"},
+    _PROV + "wasAttributedTo": {"en": "attributed to", "ru": "автор", "kk": "авторы"},
+    _PROV + "wasGeneratedBy": {"en": "generated by", "ru": "получено в ходе",
+                               "kk": "барысында алынған"},
+    _PROV + "wasDerivedFrom": {"en": "derived from", "ru": "получено из", "kk": "алынған көзі"},
+    "https://schema.org/memberOf": {"en": "member of", "ru": "член", "kk": "мүшесі"},
+    "https://schema.org/sameAs": {"en": "same as", "ru": "то же, что", "kk": "баламасы"},
+    "https://schema.org/url": {"en": "address", "ru": "адрес", "kk": "мекенжайы"},
+    "https://schema.org/name": {"en": "name", "ru": "название", "kk": "атауы"},
+    _DCT + "issued": {"en": "issued", "ru": "дата выпуска", "kk": "шыққан күні"},
+    _DCT + "language": {"en": "language", "ru": "язык", "kk": "тілі"},
+    _DCT + "license": {"en": "licence", "ru": "лицензия", "kk": "лицензиясы"},
+    _DCT + "modified": {"en": "modified", "ru": "дата изменения", "kk": "өзгертілген күні"},
+    _DCT + "publisher": {"en": "publisher", "ru": "издатель", "kk": "баспагері"},
+    _DCT + "title": {"en": "title", "ru": "заглавие", "kk": "тақырыбы"},
+    _DCT + "description": {"en": "description", "ru": "описание", "kk": "сипаттамасы"},
+    "http://rdfs.org/ns/void#triples": {"en": "triples", "ru": "число триплетов",
+                                        "kk": "триплеттер саны"},
+}
+
+
+def property_names(lang: str) -> dict[str, str]:
+    """IRI -> the name people read for it, for the standard properties."""
+    return {iri: texts[lang] for iri, texts in PROPERTIES.items()}

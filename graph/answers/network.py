@@ -12,6 +12,7 @@ import networkx as nx
 
 from graph.answers.check import standing
 from graph.answers.resolve import market_index, product_index
+from graph.answers.statuses import UNKNOWN_ROLE, VET_SCHEME, colour_roles, pending
 from graph.namespaces import MARKET
 from graph.store.backends import Store
 from graph.store.named_queries import IRI, select
@@ -68,6 +69,8 @@ def projection(store: Store, lang: str = "en", filters: Filters | None = None,
             graph.add_node(iri, kind=PRODUCT_KIND, id=short(iri), label=products.label(iri, lang),
                            hs_codes=sorted(products.codes.get(iri, [])))
 
+    roles = colour_roles(store)  # what each status means, from statuses.ttl
+    waiting, vet_waiting = pending(store), pending(store, VET_SCHEME)
     for row in rows:
         product = row["product"]
         if keep is not None and product not in keep:
@@ -77,8 +80,11 @@ def projection(store: Store, lang: str = "en", filters: Filters | None = None,
             graph.add_node(market, kind=MARKET_KIND, id=row["code"],
                            label=markets.label(market, lang))
         add_product(product)
+        status = row.get("status") or filters.status
         graph.add_edge(product, market, key=row["record"], kind=RECORD_EDGE,
-                       status=row.get("status") or filters.status, record=row["record"],
+                       status=status, record=row["record"],
+                       colour_role=roles.get(status or "", UNKNOWN_ROLE),
+                       pending=status in waiting or row.get("vetStatus") in vet_waiting,
                        vet_status=row.get("vetStatus"), as_of=row.get("asOf"),
                        precision=row.get("precision"),
                        quote=row.get("quote"), speaker=row.get("speaker"))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from graph.errors import ResolveError
 from graph.namespaces import MARKET, PRODUCT
 from graph.store.backends import Store, cached
-from graph.store.named_queries import select
+from graph.store.named_queries import each
 
 # Kazakh letters a Russian keyboard lacks, folded to the letter people type instead.
 _KAZAKH = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у",
@@ -55,6 +55,13 @@ class ProductIndex:
         """A folded name, indexed both ways: name -> products and product -> names."""
         self.by_name[name].add(product)
         self.names[product].add(name)
+
+    def compact(self) -> None:
+        """Freeze the name maps into tuples (a set costs four times a tuple of the few
+        products a name has): the served index is read, never added to, after this."""
+        for names in (self.by_name, self.by_pref, self.names):
+            for key, found in names.items():
+                names[key] = tuple(sorted(found))  # type: ignore[assignment]
 
     def depth(self, product: str) -> int:
         """Longest path to a top concept: the deeper, the more specific."""
@@ -118,20 +125,27 @@ def product_index(store: Store) -> ProductIndex:
 
 def _product_index(store: Store) -> ProductIndex:
     index = ProductIndex()
-    for row in select(store, "product_index"):
-        product, kind, value = row["product"], row["kind"], row["value"]
+    # One string object per IRI and per folded name, however many rows and maps hold it.
+    one: dict[str, str] = {}
+    for row in each(store, "product_index"):
+        product, kind = one.setdefault(row["product"], row["product"]), row["kind"]
+        value = one.setdefault(row["value"], row["value"]) if kind == "broader" else row["value"]
         if kind == "hs":
             index.codes[product].append(value)
         elif kind == "broader":
             index.broader[product].append(value)
             index.narrower[value].append(product)
         else:
+            folded = fold(value)
+            folded = one.setdefault(folded, folded)
             if kind == "pref":
                 index.labels[product][row.get("lang", "")] = value
-                index.by_pref[fold(value)].add(product)
-            index.add_name(product, fold(value))
+                index.by_pref[folded].add(product)
+            index.add_name(product, folded)
     for product in index.labels:
-        index.add_name(product, fold(product.rsplit("/", 1)[-1]))
+        folded = fold(product.rsplit("/", 1)[-1])
+        index.add_name(product, one.setdefault(folded, folded))
+    index.compact()
     return index
 
 
@@ -142,7 +156,7 @@ def market_index(store: Store) -> MarketIndex:
 
 def _market_index(store: Store) -> MarketIndex:
     index = MarketIndex()
-    for row in select(store, "market_index"):
+    for row in each(store, "market_index"):
         market, kind, value = row["market"], row["kind"], row["value"]
         if kind in ("alpha2", "alpha3", "numeric"):
             index.codes[value.upper()] = market
@@ -211,7 +225,7 @@ def resolve_product(store: Store, text: str, lang: str = "en") -> Resolved:
 def _resolve_hs(index: ProductIndex, query: str, lang: str) -> Resolved:
     digits = re.sub(r"\D", "", query)
     if not 2 <= len(digits) <= 10:
-        raise ResolveError("product", query, ["an HS code has 2 to 6 digits, e.g. 0201 or 1001.99"])
+        raise ResolveError("product", query, [], hint="hs_digits")
     digits = digits[:6]
     # The longest code, then the deepest product, then the narrowest scope (fewest codes: 0407
     # is eggs, not poultry products with 0207 and 0408), then the id, so a tie never depends

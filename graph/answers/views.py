@@ -26,17 +26,14 @@ from graph.answers.messages import EXPLORE, HS, LANGUAGE_NAMES, NAV, as_of_phras
 from graph.answers.messages import words as words_in
 from graph.answers.network import BROADER_EDGE, MARKET_KIND, RECORD_EDGE, Filters, projection
 from graph.answers.resolve import market_index, product_index, resolve_market, resolve_product
+from graph.answers.statuses import UNKNOWN_ROLE, access_roles, palette
 from graph.errors import ResolveError
 from graph.store.backends import Store, cached
 
 MAX_NODES = 300
-# The colour role of each access status (agk:colourRole in statuses.ttl once it carries them;
-# an edge's own `colour_role` wins) and the one colour of each role, as on the answer card.
-COLOUR_ROLES = {"open": "open", "requirements-agreed": "agreed", "requirements-planned": "pending",
-                "restriction-lifted": "lifted", "restricted": "restricted"}
-ROLE_COLOURS = {"open": "#1a7f37", "agreed": "#116329", "pending": "#9a6700", "lifted": "#0969da",
-                "restricted": "#cf222e", "unknown": "#57606a"}
-STATUS_COLOURS = {code: ROLE_COLOURS[role] for code, role in COLOUR_ROLES.items()}
+# The one colour of each colour role (graph/static/colours.css, the page's palette too); which
+# role a status has is agk:colourRole in statuses.ttl (statuses.access_roles).
+ROLE_COLOURS = palette()[0]
 # vis-network settles a 300-node graph fast with these (bench/explore.py): the layout comes
 # from the server (positions()), no Kamada-Kawai pre-layout, straight edges (no support node
 # per edge), a few stabilisation iterations to tidy, then physics off.
@@ -134,8 +131,8 @@ def _seed_positions(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
 
 
 def colour_role(data: dict) -> str:
-    """The colour role of a record edge: its own (from statuses.ttl) or its status's."""
-    return data.get("colour_role") or COLOUR_ROLES.get(data.get("status") or "", "unknown")
+    """The colour role of a record edge (its status's agk:colourRole, set by the projection)."""
+    return data.get("colour_role") or UNKNOWN_ROLE
 
 
 def _as_of(words: dict[str, str], value: str | None, lang: str) -> str:
@@ -250,7 +247,7 @@ def render(store: Store, lang: str = "en", filters: Filters | None = None,
     total = graph.number_of_nodes()
     if total > limit:
         graph = _cut(graph, limit)
-    status_labels = status_labels or {code: status_label(store, code, lang) for code in COLOUR_ROLES}
+    status_labels = status_labels or {code: status_label(store, code, lang) for code in access_roles(store)}
     labels = {"access": status_labels, "vet": vet_labels or {}}
     net = network(graph, lang, labels)
     nodes, edges, _heading, _height, _width, _options = net.get_network_data()
@@ -267,9 +264,11 @@ def render(store: Store, lang: str = "en", filters: Filters | None = None,
         records=count(len(rows), "record", lang))
     data = json.dumps({"nodes": nodes, "edges": edges, "options": LAYOUT_OPTIONS},
                       ensure_ascii=False).replace("</", "<\\/")
-    roles = {code: COLOUR_ROLES.get(code, "unknown") for code in (status_labels or COLOUR_ROLES)}
+    known = access_roles(store)
+    roles = {code: known.get(code, UNKNOWN_ROLE) for code in (status_labels or known)}
     html = _ENV.get_template("view.html").render(
-        lang=lang, words=words, vis_script=script, vis_css=css, data=data, note=note,
+        lang=lang, words=words, vis_script=script, vis_css=css, role_css=palette()[1],
+        data=data, note=note,
         empty=empty or ({"text": words["empty"]} if total == 0 and not error else None),
         error=error,
         node_count=len(nodes), edge_count=len(edges), rows=rows, summary=summary, hs=HS[lang],
@@ -291,7 +290,7 @@ def render_filtered(store: Store, lang: str = "en", market: str | None = None,
         market=resolve_market(store, market, lang).iri if market else None,
         product=resolve_product(store, product, lang).iri if product else None,
         status=_status(store, status) if status else None)
-    labels = {code: status_label(store, code, lang) for code in COLOUR_ROLES}
+    labels = {code: status_label(store, code, lang) for code in access_roles(store)}
     vet = {code: v.get(lang, code) for code, v in vocabulary(store).get(VET_SCHEME, {}).items()}
     if filters == Filters() and as_of is None:
         # The whole graph today, the heaviest view and the first one opened: made once per

@@ -26,6 +26,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, RDF, SKOS, VOID, XSD
 
+from graph.build.build_diff import diff_against
 from graph.build.curated_files import Curated, history_digests, load_curated
 from graph.build.market_vocabulary import market_graph
 from graph.build.shapes_as_sparql import Translator, UnsupportedShape
@@ -144,6 +145,8 @@ def build(settings: Settings | None = None, progress: Progress = lambda _: None,
             info = {"built_at": built_at, "triples": triples, "source": str(Path(source).resolve()),
                     "phases": phases}
         info["seconds"] = round(time.monotonic() - started, 3)
+        # what changed since the build this one replaces (from the digests both keep)
+        info["diff"] = diff_against(current_build(settings), info)
         (partial / INFO_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
         partial.rename(target)
     except BaseException:
@@ -325,10 +328,12 @@ def _load(store: pyoxigraph.Store, source: Path, fmt: pyoxigraph.RdfFormat,
 
 def _describe_store(store: pyoxigraph.Store, built_at: str) -> None:
     """The same VoID description as the curated build, replacing any the file brought."""
-    dataset = URIRef(DATASET)
     old = dataset_description(built_at, 0)
-    for _, predicate, _ in old:
-        store.update(f"DELETE WHERE {{ <{dataset}> <{predicate}> ?o }}")
+    subject = pyoxigraph.NamedNode(str(DATASET))
+    for predicate in {p for _, p, _ in old}:
+        for quad in list(store.quads_for_pattern(subject, pyoxigraph.NamedNode(str(predicate)),
+                                                 None)):
+            store.remove(quad)
     text = dataset_description(built_at, len(store) + VOID_SIZE).serialize(
         format="nt", encoding="utf-8")
     store.load(text, pyoxigraph.RdfFormat.N_TRIPLES)

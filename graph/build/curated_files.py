@@ -137,10 +137,43 @@ class _LineLoader(yaml.SafeLoader):
     """A YAML loader that records each mapping's line as the key `__line__`."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+class MissingField(KeyError):
+    """A field an entry of a curated file lacks: a problem of the data, unlike a KeyError of
+    the loader's own dictionaries, which is a bug and is never reported as one of the data."""
+
+
+class DataMapping(dict):
+    """A mapping read from a curated file (a YAML mapping, a CSV row); looking up a field it
+    lacks is MissingField."""
+
+    def __missing__(self, key: str) -> Any:
+        raise MissingField(key)
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> DataMapping:
+    mapping = DataMapping(loader.construct_mapping(node, deep=True))
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
+
+
+# The kinds of value the files give; a TypeError or AttributeError about one of them (a list
+# where a mapping belongs, a number where text does) is the data's shape, any other the loader's.
+_DATA_VALUES = (str, int, float, bool, list, dict, type(None), datetime.date, datetime.datetime)
+_DATA_TYPES = r"(?:str|int|float|bool|list|dict|NoneType|DataMapping|(?:datetime\.)?date(?:time)?)"
+_DATA_TYPE_WORDS = re.compile(rf"'{_DATA_TYPES}'|\(not \"{_DATA_TYPES}\"\)|not {_DATA_TYPES}$|"
+                              r"\b(?:list|string) indices must be")
+
+
+def _data_fault(exc: Exception) -> bool:
+    """Whether an error met while reading the curated files is the data's own shape (a problem
+    to report at its file and line) rather than a bug of the loader (raised as it is)."""
+    if isinstance(exc, KeyError):
+        return isinstance(exc, MissingField)
+    if isinstance(exc, AttributeError):
+        return isinstance(getattr(exc, "obj", None), _DATA_VALUES)
+    if isinstance(exc, TypeError):
+        return bool(_DATA_TYPE_WORDS.search(str(exc)))
+    return isinstance(exc, ValueError)
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -172,6 +205,11 @@ def _read_yaml(path: Path, curated: Curated, rel: str) -> dict[str, Any]:
         line = mark.line + 1 if mark else 0
         curated.problem(rel, Origin(rel, line), "YAML syntax", str(exc).splitlines()[0])
         return {}
+    if data is not None and not isinstance(data, dict):
+        curated.problem(rel, Origin(rel, 1), "data shape",
+                        "the file is not a mapping of sections (document, statements...) but a "
+                        f"{type(data).__name__}")
+        return {}
     return data or {}
 
 
@@ -197,7 +235,7 @@ def _read_csv(path: Path, curated: Curated, rel: str,
         if None in row:
             curated.problem(rel, Origin(rel, line), "CSV row", "more cells than columns")
             continue
-        cells = {k: (v or "").strip() for k, v in row.items()}
+        cells = DataMapping({k: (v or "").strip() for k, v in row.items()})
         first = seen.setdefault(tuple(cells.values()), line)
         if first != line:
             curated.problem(rel, Origin(rel, line), "duplicate row",
@@ -238,6 +276,8 @@ def _entry(curated: Curated, rel: str, entry: object, kind: str) -> Iterator[Non
     try:
         yield
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        if not _data_fault(exc):
+            raise
         curated.unread.add(kind)
         if not isinstance(entry, dict):
             curated.problem(rel, Origin(rel), "data shape",
@@ -442,6 +482,8 @@ def load_records(curated: Curated, path: Path, rel: str, reasons: dict[str, Any]
         try:
             _record(curated, row, origin, reasons)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            if not _data_fault(exc):
+                raise
             curated.problem(str(RECORD[row.get("id", "")]), origin, "data shape",
                             f"the record could not be read ({exc!r})")
 
@@ -504,6 +546,8 @@ def load_measures(curated: Curated, path: Path, rel: str, reasons: dict[str, Any
         try:
             _measure(curated, row, origin, reasons)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            if not _data_fault(exc):
+                raise
             curated.problem(str(MEASURE[row.get("id", "")]), origin, "data shape",
                             f"the measure could not be read ({exc!r})")
 
@@ -907,11 +951,7 @@ def _load_all(curated: Curated, data_dir: Path) -> None:
         if not path.exists():
             curated.problem(rel, Origin(rel), "data file", "the file is missing")
             continue
-        data = _read_yaml(path, curated, rel)
-        if not isinstance(data, dict):
-            curated.problem(rel, Origin(rel, 1), "data shape",
-                            "the file is not a mapping of sections (document, statements...)")
-            continue
+        data = _read_yaml(path, curated, rel)  # a file that is no mapping is a problem there
         parsed.append((path, rel, data))
         _reasons(curated, data, rel, reasons)
     for path, rel, data in parsed:
@@ -945,11 +985,13 @@ def _load_all(curated: Curated, data_dir: Path) -> None:
 
 
 def _guarded(curated: Curated, rel: str, load: Any, *args: Any) -> None:
-    """Run one file's loader: a slip it did not catch at an entry's line is still a problem
-    of that file, never a traceback."""
+    """Run one file's loader: a slip of the data it did not catch at an entry's line is still
+    a problem of that file, never a traceback; a bug of the loader is raised as one."""
     try:
         load(curated, *args)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        if not _data_fault(exc):
+            raise
         curated.problem(rel, Origin(rel), "data shape",
                         f"the file could not be read: an entry lacks a required field or has the "
                         f"wrong shape ({exc!r})")

@@ -17,10 +17,11 @@ import gettext
 from functools import cache
 
 import pycountry
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SKOS
 
+from graph.errors import BuildError, Problem
 from graph.namespaces import AGK, LANGUAGES, MARKET, SCHEMA
 
 SOURCE = "pycountry ISO 3166-1 (codes), Unicode CLDR via Babel (names)"
@@ -29,18 +30,34 @@ SOURCE = "pycountry ISO 3166-1 (codes), Unicode CLDR via Babel (names)"
 UNIONS = ("EU",)
 
 
-def _translator(lang: str) -> gettext.NullTranslations:
+def _missing(package: str, lang: str, detail: str) -> BuildError:
+    """A locale the market names need is not installed: a broken installation, said as such
+    (never markets silently named in English)."""
+    return BuildError([Problem(f"{package} locale {lang!r}", None, "locale data",
+                               f"{package} has no {lang!r} data ({detail}); the market names "
+                               f"in {lang} come from it. Reinstall {package} with its locale "
+                               "data (pip install --force-reinstall " + package + ")")])
+
+
+def _translator(lang: str) -> gettext.GNUTranslations:
     try:
         return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
-    except OSError:
-        return gettext.NullTranslations()
+    except OSError as exc:
+        raise _missing("pycountry", lang, f"no iso3166-1 catalogue in {pycountry.LOCALES_DIR}: "
+                                          f"{exc}") from None
 
 
 @cache
 def cldr_names(lang: str) -> dict[str, str]:
     """CLDR's name of each territory in `lang`, by ISO 3166-1 alpha-2 code (Babel's data
     ships with the package: no network)."""
-    return dict(Locale.parse(lang).territories)
+    try:
+        names = dict(Locale.parse(lang).territories)
+    except (UnknownLocaleError, ValueError, OSError) as exc:
+        raise _missing("Babel", lang, f"{type(exc).__name__}: {exc}") from None
+    if not names:
+        raise _missing("Babel", lang, "its CLDR data names no territories")
+    return names
 
 
 def iso_names(country: object) -> list[str]:

@@ -513,8 +513,14 @@ def negotiate(form: str, accept: str | None, format_param: str | list[str] | Non
     for media, q in parse_accept(accept):
         if q <= 0:
             continue
-        if media in ("*/*", "application/*", "text/*") or media == "application/sparql-results+*":
+        if media in ("*/*", "application/sparql-results+*"):
             return DEFAULT_FORMAT[form]
+        if media.endswith("/*"):  # a type's wildcard: the default if of that type, else its first
+            fitting = [f for f in dict.fromkeys([DEFAULT_FORMAT[form], *MEDIA[kind].values()])
+                       if FORMATS[f].media_type.startswith(media[:-1])]
+            if fitting:
+                return fitting[0]
+            continue
         if media in MEDIA[kind]:
             return MEDIA[kind][media]
     offered = ", ".join(dict.fromkeys(FORMATS[f].media_type for f in MEDIA[kind].values()))

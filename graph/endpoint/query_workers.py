@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -34,6 +35,7 @@ import pyoxigraph as ox
 
 from graph.endpoint.result_writers import Unwritable, Written, write_result
 from graph.endpoint.sandbox import Confinement
+from graph.store.remote import Target, normalised_json, row_cap
 
 # httpx (and the rich and pygments its command line pulls in) is imported by the remote engine
 # only, so query workers do not carry it.
@@ -56,6 +58,9 @@ class QueryJob:
     cap: int
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    # The query names its own dataset (FROM / FROM NAMED): a remote endpoint is then not sent
+    # its configured default graph, which would override them.
+    own_dataset: bool = False
 
 
 class QueryFailed(Exception):
@@ -200,6 +205,10 @@ class WorkerPool:
     spares: int = 1
     memory_mb: int = 0  # 0: no limit
     sandbox: str = "preferred"  # or "required": no worker that could reach the network
+    # Lazy: `start` only proves that a worker starts (opens the store, confined as required)
+    # and reports its confinement; the workers themselves start on the first query, so a
+    # server nobody sends SPARQL to holds no copy of the store's caches in other processes.
+    lazy: bool = False
     # What the last worker started reported of its confinement (graph.endpoint.sandbox.Confinement).
     confinement: Confinement | None = field(default=None, init=False)
     _idle: asyncio.Queue = field(default=None, init=False)  # type: ignore[assignment]
@@ -208,9 +217,18 @@ class WorkerPool:
     _serving: int = field(default=0, init=False)
     _refill: asyncio.Task | None = field(default=None, init=False)
     _closed: bool = field(default=False, init=False)
+    _started: bool = field(default=False, init=False)
+    _starting: asyncio.Lock | None = field(default=None, init=False)
 
     async def start(self) -> None:
         self._idle = asyncio.Queue()
+        self._starting = asyncio.Lock()
+        if self.lazy:
+            self._kill(await self._spawn())  # raises as a pool that cannot start would
+            return
+        await self._start_workers()
+
+    async def _start_workers(self) -> None:
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)),
                                        return_exceptions=True)
         failed = [w for w in workers if isinstance(w, BaseException)]
@@ -222,7 +240,25 @@ class WorkerPool:
         for worker in workers:
             self._idle.put_nowait(worker)
         self._serving = self.size
+        self._started = True
         self._refill_soon()
+
+    async def _ensure_started(self) -> None:
+        """The workers of a lazy pool, started by the first query (the others wait for them)."""
+        if self._started:
+            return
+        assert self._starting is not None, "WorkerPool.start was not called"
+        async with self._starting:
+            if self._started or self._closed:
+                return
+            try:
+                await self._start_workers()
+            except QueryFailed:
+                raise
+            except Exception as exc:
+                log.error("cannot start the SPARQL workers: %s", exc)
+                raise QueryFailed(f"the SPARQL workers could not be started ({exc}); try "
+                                  "again shortly", 503) from exc
 
     async def _spawn(self) -> _Worker:
         parent, child = multiprocessing.Pipe()
@@ -311,6 +347,7 @@ class WorkerPool:
             asyncio.get_running_loop().run_in_executor(None, worker.reap, 5)
 
     async def run(self, job: QueryJob, timeout: float) -> Written:
+        await self._ensure_started()
         deadline = time.monotonic() + timeout
         if self._serving < self.size:
             self._refill_soon()
@@ -388,14 +425,18 @@ class WorkerPool:
 
 @dataclass
 class RemoteEngine:
-    """Forward queries to a remote SPARQL 1.1 endpoint; re-serialise what comes back."""
+    """Forward queries to a remote SPARQL 1.1 endpoint; re-serialise what comes back. Every
+    request asks the configured dataset (graph.store.remote.Target), as the named queries do."""
 
     url: str
     client: httpx.AsyncClient = field(default=None)  # type: ignore[assignment]
+    graph: str | None = None
+    target: Target = field(init=False)
 
     def __post_init__(self) -> None:
         import httpx
 
+        self.target = Target.parse(self.url, self.graph)
         if self.client is None:
             self.client = httpx.AsyncClient(trust_env=False)
 
@@ -405,10 +446,10 @@ class RemoteEngine:
         graph_result = job.fmt in ("turtle", "ntriples", "jsonld", "rdfxml")
         accept = "application/n-triples" if graph_result else "application/sparql-results+json"
         data = {"query": job.text}
-        params = [("default-graph-uri", g) for g in job.default_graphs] + [
-            ("named-graph-uri", g) for g in job.named_graphs]
+        params = self.target.request_params(job.default_graphs, job.named_graphs,
+                                            job.own_dataset)
         try:
-            response = await self.client.post(self.url, data=data, params=params,
+            response = await self.client.post(self.target.url, data=data, params=params,
                                                headers={"Accept": accept}, timeout=timeout)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise QueryFailed(f"the SPARQL backend is unreachable ({type(exc).__name__}); "
@@ -422,19 +463,34 @@ class RemoteEngine:
         if response.status_code == 400:
             raise QueryFailed(f"the query does not parse (backend): {response.text[:500]}", 400)
         if response.status_code != 200:
-            raise QueryFailed(f"the SPARQL backend answered {response.status_code}", 503)
+            first = response.text.strip().splitlines()[0][:200] if response.text.strip() else ""
+            if "estimated execution time" in first:  # Virtuoso refuses before running it
+                raise QueryFailed("the SPARQL backend refused the query: its estimate of the "
+                                  f"time it takes is past the backend's time limit ({first}); "
+                                  "narrow it (LIMIT, more specific patterns)", 503)
+            # Its own words (first line): an engine that cannot run a valid query says why,
+            # e.g. Virtuoso's "transitive start not given" for a path bound at neither end.
+            raise QueryFailed(f"the SPARQL backend answered {response.status_code}"
+                              + (f": {first}" if first else ""), 503)
+        # The backend's own row cap (Virtuoso: ResultSetMaxRows) cut the result: passed on as
+        # cut, never as complete (the same header and marks as agrikg's own row cap).
+        backend_cut = row_cap(response.headers) is not None
         try:
             if graph_result:
                 triples = ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
-                return write_result(_Triples(triples), job.fmt, job.cap)
-            parsed = ox.parse_query_results(response.content,
-                                            format=ox.QueryResultsFormat.JSON)
-            return write_result(parsed, job.fmt, job.cap)
+                written = write_result(_Triples(triples), job.fmt, job.cap)
+            else:
+                parsed = ox.parse_query_results(normalised_json(response.content),
+                                                format=ox.QueryResultsFormat.JSON)
+                written = write_result(parsed, job.fmt, job.cap)
         except Unwritable as exc:
             raise QueryFailed(str(exc), 406) from exc
         except (SyntaxError, ValueError) as exc:
             raise QueryFailed("the SPARQL backend sent an incomplete or invalid result "
                               f"({len(response.content)} bytes); not passed on", 503) from exc
+        if backend_cut and not written.truncated:
+            written = dataclasses.replace(written, truncated=True)
+        return written
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -153,6 +153,7 @@ def _csv_value(term: object) -> str:
 
 def write_solutions(variables: list[str], solutions: Iterable, fmt: str, cap: int) -> Written:
     """SELECT results; `solutions` yields mappings from variable name to term (or None)."""
+    _solutions_format(fmt, "SELECT")
     rows, truncated = _capped(solutions, cap)
     media = FORMATS[fmt].media_type
     if fmt == "json":
@@ -182,30 +183,33 @@ def write_solutions(variables: list[str], solutions: Iterable, fmt: str, cap: in
             writer.writerow(["" if row[v] is None else _csv_value(row[v]) for v in variables])
         body = buffer.getvalue().encode()
         media += "; charset=utf-8"
-    elif fmt == "tsv":
+    else:  # tsv
         lines = ["\t".join(f"?{v}" for v in variables)]
         lines += ["\t".join("" if row[v] is None else str(row[v]) for v in variables)
                   for row in rows]
         body = ("\n".join(lines) + "\n").encode()
         media += "; charset=utf-8"
-    else:
-        raise ValueError(f"{fmt} is not a format for SELECT results")
     return Written(body, media, truncated, len(rows))
+
+
+def _solutions_format(fmt: str, form: str) -> None:
+    """ValueError unless `fmt` is a format for SELECT and ASK results."""
+    if fmt not in FORMATS or FORMATS[fmt].kind != "solutions":
+        raise ValueError(f"{fmt} is not a format for {form} results")
 
 
 def write_boolean(value: bool, fmt: str) -> Written:
     """ASK results. CSV and TSV have no boolean form in the standard; like Oxigraph we write
     the bare word."""
+    _solutions_format(fmt, "ASK")
     media = FORMATS[fmt].media_type
     if fmt == "json":
         body = json.dumps({"head": {}, "boolean": value}).encode()
     elif fmt == "xml":
         body = ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
                 f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
-    elif fmt in ("csv", "tsv"):
+    else:  # csv, tsv
         body = ("true" if value else "false").encode()
-    else:
-        raise ValueError(f"{fmt} is not a format for ASK results")
     return Written(body, media, False, 1)
 
 

@@ -1,6 +1,7 @@
 """The served graph: the store for named queries, the engine for user SPARQL, the build it
 comes from. A rebuild (the `current` link moving) is noticed by a request within a second:
-the new build is opened and checked (build.json, the store, an ASK, its query workers) in the
+the new build is opened, checked (build.json, the store, an ASK, a query worker started as a
+probe) and warmed (the per-build indexes a first answer reads, graph.answers.warm) in the
 background while the old one goes on answering, and a build that fails the check is never
 served. Every
 request pins the build it started on (`Service.acquire`) and is answered wholly from it; a
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.answers.warm import warm
 from graph.endpoint.query_workers import QueryFailed, QueryJob, RemoteEngine, WorkerPool
 from graph.endpoint.result_writers import Written
 from graph.errors import BuildError, StoreError
@@ -162,8 +164,10 @@ class Service:
     async def start(self) -> None:
         if self.settings.endpoint:
             self.served = Served(
-                self.settings, RemoteStore(self.settings.endpoint, self.settings.endpoint_timeout),
-                RemoteEngine(self.settings.endpoint), named_graphs=GraphsNotKnown())
+                self.settings, RemoteStore(self.settings.endpoint, self.settings.endpoint_timeout,
+                                           graph=self.settings.endpoint_graph),
+                RemoteEngine(self.settings.endpoint, graph=self.settings.endpoint_graph),
+                named_graphs=GraphsNotKnown())
             await self._remote_graphs()
             return
         for _ in range(10):  # the build pruned between reading `current` and pinning it
@@ -181,7 +185,8 @@ class Service:
         raise StoreError("the served build keeps changing; try again")
 
     async def _open(self, path: Path) -> Served:
-        """Open and check a build: build.json, the store (an ASK), its query workers. Raises
+        """Open, check and warm a build: build.json, the store (an ASK), the per-build indexes,
+        a query worker (the pool's workers start on the first /sparql query). Raises
         when any of them fails; nothing is left open then."""
         pin = await asyncio.to_thread(BuildPin, path)
         details = await asyncio.to_thread(_details, path)
@@ -190,15 +195,19 @@ class Service:
         if not await asyncio.to_thread(select, store, "any_triple"):
             raise StoreError("its store holds no triples")
         named = await asyncio.to_thread(self._named_graphs, store)
+        # What a first answer reads once per build, read now: no request pays for it.
+        await asyncio.to_thread(warm, store)
         pool = WorkerPool(store_path, size=self.settings.sparql_workers,
                           memory_mb=self.settings.query_memory,
-                          sandbox=self.settings.query_sandbox)
+                          sandbox=self.settings.query_sandbox, lazy=True)
         await pool.start()
         return Served(self.settings, store, pool, str(path), details, named, pin)
 
     @staticmethod
     def _named_graphs(store: Store) -> set[str]:
-        return {row["g"] for row in select(store, "named_graphs")}
+        # An engine may answer one solution with ?g unbound when it holds no named graph (or
+        # for its default graph, as Virtuoso does): not a graph.
+        return {row["g"] for row in select(store, "named_graphs") if "g" in row}
 
     async def _remote_graphs(self) -> None:
         """Fetch the remote endpoint's named graphs; while it does not answer, try again on a

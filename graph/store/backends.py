@@ -4,20 +4,26 @@ SPARQL 1.1 endpoint. Both answer the same named queries with the same plain rows
 
 from __future__ import annotations
 
+import ctypes
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-import httpx
 import pyoxigraph
 
 from graph.errors import StoreError
 from graph.settings import Settings
 from graph.store.builds import STORE_DIR, current_build
 from graph.store.pins import BuildGone, BuildPin
+from graph.store.remote import XSD_BOOLEAN, Target, row_cap, value
+
+# httpx (and the rich and pygments it pulls in, 7 MB) is imported by the remote store only,
+# so an embedded server does not carry it.
+if TYPE_CHECKING:
+    import httpx
 
 Row = dict[str, str]
 T = TypeVar("T")
@@ -68,24 +74,53 @@ class EmbeddedStore:
     def ask(self, sparql: str) -> bool:
         return bool(self._query(sparql))
 
+    def rows(self, sparql: str) -> Iterator[Row]:
+        """The rows of a SELECT one at a time: a per-build index read from tens of thousands
+        of rows then never holds them all at once (nor leaves the heap they took behind)."""
+        solutions = self._query(sparql)
+        names = [v.value for v in solutions.variables]
+        for s in solutions:
+            yield {n: _lexical(s[n]) for n in names if s[n] is not None}
+
     def raw(self) -> pyoxigraph.Store:
         return self._store
+
+    def reopen(self) -> None:
+        """Open the store afresh, dropping the old handle: RocksDB's block cache, which the
+        per-build indexes' whole-graph scans filled (about 60 MB at 10^6 triples), goes with
+        it, so a server keeps only what its own lookups touch. For use before the store is
+        served: a query still reading the old handle keeps it open until it is done."""
+        try:
+            fresh = pyoxigraph.Store.read_only(str(self.path))
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        self._store = fresh
+        release_memory()
 
 
 class RemoteStore:
     """A SPARQL 1.1 Protocol endpoint. Results are checked complete: Oxigraph's server, for
-    one, answers 200 and then cuts the body short when a query times out."""
+    one, answers 200 and then cuts the body short when a query times out, and Virtuoso answers
+    200 with a result cut at its ResultSetMaxRows. Every request asks the configured dataset
+    (the URL's own `default-graph-uri`, or `graph`), and values are read as the embedded store
+    gives them (graph.store.remote)."""
 
-    def __init__(self, url: str, timeout: float = 30.0, client: httpx.Client | None = None):
+    def __init__(self, url: str, timeout: float = 30.0, client: httpx.Client | None = None,
+                 graph: str | None = None):
         self.url = url
+        self.target = Target.parse(url, graph)
         self.name = f"remote:{url}"
         self.cache: dict = {}
+        import httpx
+
         self._client = client or httpx.Client(timeout=timeout, trust_env=False)
 
     def _post(self, sparql: str) -> dict:
+        import httpx
+
         try:
             response = self._client.post(
-                self.url, data={"query": sparql},
+                self.target.url, data={"query": sparql}, params=self.target.request_params(),
                 headers={"Accept": "application/sparql-results+json"})
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise StoreError(f"the SPARQL endpoint {self.url} is unreachable: {exc}") from exc
@@ -98,6 +133,14 @@ class RemoteStore:
         if response.status_code != 200:
             raise StoreError(f"the SPARQL endpoint {self.url} answered {response.status_code}: "
                              f"{response.text[:300]}")
+        cap = row_cap(response.headers)
+        if cap is not None:
+            # Never an index or an answer made from part of a result: the engine's own cap must
+            # be raised (Virtuoso: ResultSetMaxRows in virtuoso.ini's [SPARQL] section).
+            raise StoreError(f"the SPARQL endpoint {self.url} cut the result at its row cap "
+                             f"of {cap} rows, so it is incomplete; raise the endpoint's cap "
+                             "(Virtuoso: ResultSetMaxRows in virtuoso.ini) above the graph's "
+                             "largest index (see the README's table of engines)")
         try:
             return json.loads(response.content)
         except ValueError as exc:
@@ -110,16 +153,30 @@ class RemoteStore:
             bindings = body["results"]["bindings"]
         except (KeyError, TypeError) as exc:
             raise StoreError(f"the SPARQL endpoint {self.url} sent no SELECT results") from exc
-        return [{k: v["value"] for k, v in b.items()} for b in bindings]
+        return [{k: value(v) for k, v in b.items()} for b in bindings]
 
     def ask(self, sparql: str) -> bool:
         body = self._post(sparql)
         if "boolean" not in body:
             raise StoreError(f"the SPARQL endpoint {self.url} sent no ASK result")
-        return bool(body["boolean"])
+        return value({"datatype": XSD_BOOLEAN, "value": str(body["boolean"])}) == "true"
 
     def close(self) -> None:
         self._client.close()
+
+
+def release_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc keeps them otherwise, so a
+    process that once held a large result stays that large). Nothing happens elsewhere."""
+    import gc
+
+    gc.collect()
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def cached(store: Store, key: str, make: Callable[[], T]) -> T:
@@ -191,7 +248,8 @@ def open_store(settings: Settings) -> Store:
     build. Nothing built yet is a StoreError: the read side never builds (the CLI and the
     notebooks call graph.build.builder.ensure_built first)."""
     if settings.endpoint:
-        return RemoteStore(settings.endpoint, timeout=settings.endpoint_timeout)
+        return RemoteStore(settings.endpoint, timeout=settings.endpoint_timeout,
+                           graph=settings.endpoint_graph)
     for _ in range(10):  # a build pruned between reading `current` and pinning it: read again
         path = current_build(settings)
         if path is None:

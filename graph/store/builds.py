@@ -36,6 +36,20 @@ def build_info(settings: Settings) -> dict | None:
     return json.loads((path / INFO_FILE).read_text(encoding="utf-8")) | {"path": str(path)}
 
 
+def diff_summary(diff: dict | None, first: int = 5) -> dict | None:
+    """A build's `diff` (graph.build.build_diff) as `agrikg info` shows it: per kind and change,
+    the count and the first few ids (the IRI's last segment)."""
+    if not isinstance(diff, dict):
+        return diff
+    out: dict = {"previous": diff.get("previous")}
+    for kind in ("records", "measures"):
+        changes = diff.get(kind)
+        out[kind] = None if changes is None else {
+            change: {"count": len(iris), "first": [iri.rsplit("/", 1)[-1] for iri in iris[:first]]}
+            for change, iris in changes.items()}
+    return out
+
+
 def parse_extra(spec: str) -> tuple[Path, str]:
     """`FILE=GRAPH_IRI` -> (file, graph IRI), checked: the file exists, the IRI is absolute."""
     file, sep, graph = spec.rpartition("=")

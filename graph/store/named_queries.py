@@ -8,6 +8,7 @@ so it matches anything: `products_for_market` without `$market` lists every mark
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,11 +37,19 @@ class BadParameter(ValueError):
     """A parameter value that is no valid RDF term (an IRI with a space or a `>`, ...)."""
 
 
+class UnknownQuery(KeyError):
+    """No named query of that name: the user's input, not a bug."""
+
+
+class UnknownParameter(TypeError):
+    """A parameter the named query does not take: the user's input, not a bug."""
+
+
 @cache
 def load(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
     path = directory / f"{name}.rq"
     if not path.is_file():
-        raise KeyError(f"no named query {name!r}; known: {', '.join(names(directory))}")
+        raise UnknownQuery(f"no named query {name!r}; known: {', '.join(names(directory))}")
     text = path.read_text(encoding="utf-8")
     header = [line[1:].strip() for line in text.splitlines() if line.startswith("#")]
     summary = header[0] if header else name
@@ -53,7 +62,10 @@ def names(directory: Path = QUERIES_DIR) -> list[str]:
 
 
 def term(value: object) -> str:
-    """Serialise a parameter as an N-Triples term; pyoxigraph validates and escapes it."""
+    """Serialise a parameter as an N-Triples term; pyoxigraph validates and escapes it. A
+    tuple or list is its terms one after the other (for a VALUES block)."""
+    if isinstance(value, tuple | list):
+        return " ".join(term(v) for v in value)
     if isinstance(value, IRI):
         return str(pyoxigraph.NamedNode(str(value)))
     if isinstance(value, bool):
@@ -72,7 +84,8 @@ def render_query(query: NamedQuery, **params: object) -> str:
     name = query.name
     unknown = set(params) - set(query.params)
     if unknown:
-        raise TypeError(f"query {name!r} takes {list(query.params)}, not {sorted(unknown)}")
+        raise UnknownParameter(f"query {name!r} takes {list(query.params)}, not "
+                               f"{sorted(unknown)}")
     values = {}
     for key, value in params.items():
         if value is None:
@@ -88,3 +101,11 @@ def render_query(query: NamedQuery, **params: object) -> str:
 
 def select(store: Store, name: str, **params: object) -> list[Row]:
     return store.select(render(name, **params))
+
+
+def each(store: Store, name: str, **params: object) -> Iterator[Row]:
+    """The rows of a named query one at a time where the store can stream them (the embedded
+    one), else read whole: for the per-build indexes, which read tens of thousands of rows."""
+    stream = getattr(store, "rows", None)
+    sparql = render(name, **params)
+    return stream(sparql) if stream is not None else iter(store.select(sparql))
