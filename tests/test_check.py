@@ -323,7 +323,9 @@ NOT_NAMED = {
     "SA": {"010231": "buffalo", "010239": "buffalo", "010290": "other bovines"},
     "IR": {"040729": "eggs of other birds", "040790": "preserved or cooked eggs",
            "010231": "buffalo", "010239": "buffalo", "010290": "other bovines"},
-    "CN": {"1509": "olive oil", "1510": "olive oil", "1511": "palm oil",
+    "CN": {"41012": "horse hides (with cattle hides)", "41015": "horse hides (with cattle hides)",
+           "41019": "horse hides (with cattle hides)", "1509": "olive oil", "1510": "olive oil",
+           "1511": "palm oil",
            "1513": "coconut and palm-kernel oil", "100111": "seed for sowing",
            "100191": "seed for sowing", "100310": "seed for sowing", "100510": "seed for sowing",
            "120110": "seed for sowing", "1102": "flour of other cereals"},
@@ -332,7 +334,10 @@ NEVER = {
     "AE": {"0203": "pork", "02063": "pig offal", "02064": "pig offal", "020910": "pig fat",
            "02101": "salted or smoked pork", "16024": "prepared pork"},
     "CN": {"121490": "clover, sainfoin and other hay", "151530": "castor oil",
-           "151560": "microbial oils", "151590": "technical oils", "120921": "alfalfa seed"},
+           "151560": "microbial oils", "151590": "technical oils", "120921": "alfalfa seed",
+           # the protocols of 2018 and 2020 name canola meal and milk, not these
+           "230649": "rapeseed meal other than canola", "0403": "fermented milk",
+           "0404": "whey", "0405": "butter", "0406": "cheese"},
     "IR": {"040790": "preserved or cooked eggs"},
 }
 
