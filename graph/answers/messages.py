@@ -373,18 +373,18 @@ CHANGES: dict[str, dict[str, str]] = {
     "conflict": {"en": "sources disagree", "ru": "источники расходятся",
                  "kk": "дереккөздер келіспейді"},
     # What a bad filter of the feed says (400), naming what was given and what is accepted.
-    "bad_market": {"en": "market: no market matches “{text}”{hint}. Give an ISO 3166-1 code "
+    "bad_market": {"en": "{param}: no market matches “{text}”{hint}. Give an ISO 3166-1 code "
                          "(CN, CHN, 156) or a country name in kk, ru or en.",
-                   "ru": "market: рынок «{text}» не найден{hint}. Укажите код ISO 3166-1 (CN, "
+                   "ru": "{param}: рынок «{text}» не найден{hint}. Укажите код ISO 3166-1 (CN, "
                          "CHN, 156) или название страны на казахском, русском или английском.",
-                   "kk": "market: «{text}» нарығы табылмады{hint}. ISO 3166-1 кодын (CN, CHN, "
+                   "kk": "{param}: «{text}» нарығы табылмады{hint}. ISO 3166-1 кодын (CN, CHN, "
                          "156) немесе елдің қазақша, орысша не ағылшынша атауын беріңіз."},
-    "bad_product": {"en": "product: no product matches “{text}”{hint}. Give a product name in "
+    "bad_product": {"en": "{param}: no product matches “{text}”{hint}. Give a product name in "
                           "kk, ru or en, its id, or an HS code of 2-6 digits.",
-                    "ru": "product: продукция «{text}» не найдена{hint}. Укажите название "
+                    "ru": "{param}: продукция «{text}» не найдена{hint}. Укажите название "
                           "продукции на казахском, русском или английском, её id или код ТН ВЭД "
                           "(2-6 цифр).",
-                    "kk": "product: «{text}» өнімі табылмады{hint}. Өнімнің қазақша, орысша не "
+                    "kk": "{param}: «{text}» өнімі табылмады{hint}. Өнімнің қазақша, орысша не "
                           "ағылшынша атауын, id-ін немесе 2-6 таңбалы СЭҚ ТН кодын беріңіз."},
     "ambiguous": {"en": "{kind}: “{text}” names more than one: {matches}; give one of their "
                         "names or codes.",
@@ -394,18 +394,18 @@ CHANGES: dict[str, dict[str, str]] = {
                         "атауын не кодын беріңіз."},
     "hint": {"en": "; closest matches: {matches}", "ru": "; ближайшие совпадения: {matches}",
              "kk": "; ең жақын сәйкестер: {matches}"},
-    "bad_since": {"en": "since: “{text}” is not a date; give YYYY, YYYY-MM or YYYY-MM-DD "
+    "bad_since": {"en": "{param}: “{text}” is not a date; give YYYY, YYYY-MM or YYYY-MM-DD "
                         "(e.g. 2024 or 2024-02-07).",
-                  "ru": "since: «{text}» — не дата; укажите ГГГГ, ГГГГ-ММ или ГГГГ-ММ-ДД "
+                  "ru": "{param}: «{text}» — не дата; укажите ГГГГ, ГГГГ-ММ или ГГГГ-ММ-ДД "
                         "(например, 2024 или 2024-02-07).",
-                  "kk": "since: «{text}» күн емес; ЖЖЖЖ, ЖЖЖЖ-АА немесе ЖЖЖЖ-АА-КК түрінде "
+                  "kk": "{param}: «{text}» күн емес; ЖЖЖЖ, ЖЖЖЖ-АА немесе ЖЖЖЖ-АА-КК түрінде "
                         "беріңіз (мысалы, 2024 немесе 2024-02-07)."},
     "too_long": {"en": "{parameter}: at most {limit} characters, not {length}.",
                  "ru": "{parameter}: не более {limit} символов, а не {length}.",
                  "kk": "{parameter}: ең көбі {limit} таңба, {length} емес."},
-    "bad_lang": {"en": "lang: “{text}” is not a language of agrikg; give kk, ru or en.",
-                 "ru": "lang: «{text}» — не язык agrikg; укажите kk, ru или en.",
-                 "kk": "lang: «{text}» agrikg тілі емес; kk, ru немесе en беріңіз."},
+    "bad_lang": {"en": "{param}: “{text}” is not a language of agrikg; give kk, ru or en.",
+                 "ru": "{param}: «{text}» — не язык agrikg; укажите kk, ru или en.",
+                 "kk": "{param}: «{text}» agrikg тілі емес; kk, ru немесе en беріңіз."},
     # the column heads of `agrikg changes`
     "col_date": {"en": "effective", "ru": "дата", "kk": "күні"},
     "col_pair": {"en": "product → market", "ru": "продукция → рынок", "kk": "өнім → нарық"},
