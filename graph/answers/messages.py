@@ -767,8 +767,8 @@ ONTOLOGY_PAGE: dict[str, dict[str, str]] = {
     "shapes": {"en": "SHACL shapes", "ru": "Формы SHACL", "kk": "SHACL пішіндері"},
     "no_shapes": {"en": "No shape constrains it.", "ru": "Ни одна форма его не ограничивает.",
                   "kk": "Оны ешбір пішін шектемейді."},
-    "shape_targets": {"en": "applies to every", "ru": "применяется к каждому экземпляру",
-                      "kk": "әр данасына қолданылады"},
+    "shape_targets": {"en": "applies to the class", "ru": "применяется к классу",
+                      "kk": "қолданылатын класс"},
     "shape_path": {"en": "property", "ru": "свойство", "kk": "қасиет"},
     "count": {"en": "count", "ru": "количество", "kk": "саны"},
     "values": {"en": "values", "ru": "значения", "kk": "мәндері"},
@@ -781,10 +781,3 @@ ONTOLOGY_PAGE: dict[str, dict[str, str]] = {
 }
 
 
-
-def plural(count: int, forms: dict[str, str], lang: str) -> str:
-    """`forms` keyed by CLDR plural category (Babel), with `other` as the fallback."""
-    from babel import Locale
-
-    category = Locale.parse(lang).plural_form(count)
-    return forms.get(category, forms["other"]).format(n=count)
