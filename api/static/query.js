@@ -13,6 +13,9 @@
   textarea.hidden = true;
   // The prefix autocompleter reads a JSON object {prefix: namespace} from this URL: ours, inline.
   var prefixes = "data:application/json," + encodeURIComponent(JSON.stringify(config.prefixes));
+  // YASQE merges its defaults into the options element by element, so a shorter list would keep
+  // the defaults' "property" and "class" completers (they ask lov.linkeddata.es): set the list.
+  window.Yasqe.defaults.autocompleters = ["prefixes", "variables"];
   var yasqe = new window.Yasqe(holder, {
     value: textarea.value,
     persistenceId: null,
@@ -26,6 +29,7 @@
     editorHeight: "16rem",
     lineWrapping: false,
     screenReaderLabel: config.label,
+    inputStyle: "contenteditable",  // the text itself takes the focus: readable by screen readers
     requestConfig: { endpoint: "/sparql" }
   });
   var run = function () {
