@@ -32,7 +32,8 @@ def _documented(svc: Served) -> dict[str, list[Term]]:
 def _ref(iri: str, labels: dict[str, dict[str, str]], lang: str) -> dict:
     """A reference to a term: its label in the page's language when it is ours, its short name,
     and where it is documented (our terms here, others where they live)."""
-    return {"text": curie(iri), "label": labels.get(iri, {}).get(lang), "href": link(iri)}
+    href = "#" + iri.rsplit("#", 1)[1] if iri in labels else link(iri)  # ours: on this page
+    return {"text": curie(iri), "label": labels.get(iri, {}).get(lang), "href": href}
 
 
 def _view(term: Term, labels: dict[str, dict[str, str]], lang: str) -> dict:

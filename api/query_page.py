@@ -75,40 +75,41 @@ def curie(iri: str) -> str:
     return name if best else iri
 
 
-def link(iri: str) -> str:
-    """Our IRIs go to their page on this server (a term of the ontology to its entry in /ontology);
-    any other IRI is linked as it is."""
+def link(iri: str, lang: str | None = None) -> str:
+    """Our IRIs go to their page on this server (a term of the ontology to its entry in /ontology,
+    in `lang`); any other IRI is linked as it is."""
     if not iri.startswith(BASE):
         return iri
     path, _, fragment = iri[len(BASE):].partition("#")
-    return f"/{path}" + (f"#{fragment}" if fragment else "")
+    query = f"?lang={lang}" if lang and path == "ontology" else ""
+    return f"/{path}{query}" + (f"#{fragment}" if fragment else "")
 
 
-def _cell(term: dict | None) -> dict:
+def _cell(term: dict | None, lang: str | None = None) -> dict:
     if not term:
         return {"text": ""}
     kind, value = term.get("type"), term.get("value", "")
     if kind == "uri":
-        return {"text": curie(value), "href": link(value), "iri": value}
+        return {"text": curie(value), "href": link(value, lang), "iri": value}
     if kind == "bnode":
         return {"text": f"_:{value}"}
     if kind == "triple":
-        return {"text": "<< " + " ".join(_cell(term["value"].get(k))["text"]
+        return {"text": "<< " + " ".join(_cell(term["value"].get(k), lang)["text"]
                                          for k in ("subject", "predicate", "object")) + " >>"}
     datatype = term.get("datatype")
     return {"text": value, "lang": term.get("xml:lang"),
             "datatype": curie(datatype) if datatype and datatype not in (XSD_STRING, RDF_LANG_STRING)
-            else None, "datatype_href": link(datatype) if datatype else None}
+            else None, "datatype_href": link(datatype, lang) if datatype else None}
 
 
-def _ox_cell(term) -> dict:
+def _ox_cell(term, lang: str) -> dict:
     if isinstance(term, ox.NamedNode):
-        return _cell({"type": "uri", "value": term.value})
+        return _cell({"type": "uri", "value": term.value}, lang)
     if isinstance(term, ox.BlankNode):
-        return _cell({"type": "bnode", "value": term.value})
+        return _cell({"type": "bnode", "value": term.value}, lang)
     if isinstance(term, ox.Literal):
         return _cell({"type": "literal", "value": term.value, "xml:lang": term.language,
-                      "datatype": term.datatype.value})
+                      "datatype": term.datatype.value}, lang)
     return {"text": str(term)}
 
 
@@ -195,7 +196,8 @@ def results(request: Request, text: str, written, headers: dict, limits: dict) -
     if graph:
         variables = ["subject", "predicate", "object"]
         triples = [q.triple for q in ox.parse(written.body, format=ox.RdfFormat.TURTLE)]
-        all_rows = [[_ox_cell(t.subject), _ox_cell(t.predicate), _ox_cell(t.object)] for t in triples]
+        all_rows = [[_ox_cell(t.subject, lang), _ox_cell(t.predicate, lang), _ox_cell(t.object, lang)]
+                    for t in triples]
     else:
         data = json.loads(written.body)
         if "boolean" in data:
@@ -203,7 +205,8 @@ def results(request: Request, text: str, written, headers: dict, limits: dict) -
             variables, all_rows = [], []
         else:
             variables = _variables(text, data["head"].get("vars", []))
-            all_rows = [[_cell(b.get(v)) for v in variables] for b in data["results"]["bindings"]]
+            all_rows = [[_cell(b.get(v), lang) for v in variables]
+                        for b in data["results"]["bindings"]]
     total = len(all_rows)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     asked = request.query_params.get("page", "1")

@@ -562,7 +562,8 @@ def test_the_ontology_page_documents_each_term(browser, api_embedded, screenshot
     product = page.locator("article#product")
     assert words[1] in product.inner_text() and words[2] in product.inner_text()
     product.locator("dd.range a").click()  # the range, documented on the same page
-    assert page.url.endswith("#Product")
+    assert page.url.endswith(f"?lang={lang}#Product")
+    assert page.evaluate("document.documentElement.lang") == lang
     page.locator("article#market").scroll_into_view_if_needed()
     page.screenshot(path=screenshots / f"ontology-property-{lang}-{width}.png")
     _no_sideways_scroll(page)

@@ -72,6 +72,9 @@ def test_results_shorten_iris_link_them_and_show_tags(client) -> None:
     assert '<a href="/record/kz-cn-wheat" title="https://w3id.org/agrikg/record/kz-cn-wheat">' \
            'record:kz-cn-wheat</a>' in page
     assert "^^xsd:gYear" in page
+    classes = _page(client, query="SELECT ?c WHERE { <https://w3id.org/agrikg/record/kz-cn-wheat> a ?c }",
+                    lang="kk").text
+    assert '<a href="/ontology?lang=kk#AccessRecord"' in classes  # a term: its entry, in kk
 
 
 def test_select_star_lists_columns_as_written(client) -> None:
