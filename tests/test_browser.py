@@ -579,3 +579,30 @@ def test_the_api_docs_make_no_request_off_the_server(page, api_embedded, screens
     page.wait_for_timeout(1500)  # images and fonts the script asks for, if any
     page.screenshot(path=screenshots / f"api-docs{path.replace('/', '-')}.png")
     assert page.outside == []
+
+
+def _contrast(rgb_a: str, rgb_b: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+    def luminance(rgb: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    high, low = sorted((luminance(rgb_a), luminance(rgb_b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("path", ["/sparql?lang=kk", "/ontology?lang=ru"])
+def test_a_skip_link_and_a_focus_ring_that_can_be_seen(page, api_embedded, path) -> None:
+    page.goto(api_embedded + path)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+        const r = e.getBoundingClientRect();
+        return {cls: e.className, x: r.left, w: r.width, style: s.outlineStyle,
+                width: parseFloat(s.outlineWidth), color: s.outlineColor,
+                bg: getComputedStyle(document.body).backgroundColor}; }""")
+    assert focused["cls"] == "skip-link" and focused["x"] >= 0 and focused["w"] > 0  # shown
+    assert focused["style"] == "solid" and focused["width"] >= 2
+    assert _contrast(focused["color"], focused["bg"]) >= 3
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    assert page.outside == []
