@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 # wheel ships it). The page works without it, as a plain text area.
 NPM    ?= npm
 VENDOR := api/static/vendor
-VENDOR_STAMP := $(VENDOR)/.installed
+VENDOR_STAMP := $(VENDOR)/yasqe/yasqe.min.js
 
 $(VENDOR_STAMP): web/package.json web/package-lock.json
 	@command -v $(NPM) >/dev/null 2>&1 || { \
@@ -32,9 +32,8 @@ $(VENDOR_STAMP): web/package.json web/package-lock.json
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
 	$(NPM) ci --prefix web --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/yasqe
-	sed '/^\/\/# sourceMappingURL=/d' web/node_modules/@zazuko/yasqe/build/yasqe.min.js > $(VENDOR)/yasqe/yasqe.min.js
 	cp web/node_modules/@zazuko/yasqe/build/yasqe.min.css $(VENDOR)/yasqe/yasqe.min.css
-	touch $@
+	sed '/^\/\/# sourceMappingURL=/d' web/node_modules/@zazuko/yasqe/build/yasqe.min.js > $@
 
 ## the query page's editor into api/static/vendor/ (npm ci of web/package-lock.json)
 vendor: $(VENDOR_STAMP)
