@@ -27,7 +27,7 @@
     prefixCcApi: prefixes,
     resizeable: true,
     editorHeight: "16rem",
-    lineWrapping: false,
+    lineWrapping: true,  // a long line stays on a phone screen
     screenReaderLabel: config.label,
     inputStyle: "contenteditable",  // the text itself takes the focus: readable by screen readers
     requestConfig: { endpoint: "/sparql" }

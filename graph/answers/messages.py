@@ -710,7 +710,7 @@ QUERY_PAGE: dict[str, dict[str, str]] = {
                  "kk": "{line}-жол, {column}-баған"},
     "parser_says": {"en": "The parser's message", "ru": "Сообщение синтаксического анализатора",
                     "kk": "Талдағыштың хабарламасы"},
-    "kept": {"en": "Your query is kept above: correct it and run it again.",
+    "kept": {"en": "Your query is kept in the editor: correct it and run it again.",
              "ru": "Запрос сохранён в редакторе: исправьте его и выполните снова.",
              "kk": "Сұрауыңыз редакторда сақталды: түзетіп, қайта орындаңыз."},
     "refused_note": {"en": "Updates, LOAD and SERVICE are refused; a graph this store does not hold "
