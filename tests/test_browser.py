@@ -606,3 +606,16 @@ def test_a_skip_link_and_a_focus_ring_that_can_be_seen(page, api_embedded, path)
     page.keyboard.press("Enter")
     assert page.url.endswith("#main")
     assert page.outside == []
+
+
+def test_the_query_page_works_without_javascript(browser, api_embedded) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{api_embedded}/sparql?lang=ru")
+    page.get_by_label("Запрос (SPARQL 1.1, только чтение)").fill(EVERY_TRIPLE)
+    page.get_by_role("button", name="Выполнить").click()
+    assert page.locator("#result-range").inner_text() == RANGE["ru"].format(1, 100)
+    assert page.locator("table.results a[href='/market/AD']").count() > 0
+    page.get_by_role("link", name=NEXT["ru"], exact=True).first.click()
+    assert page.locator("#result-range").inner_text() == RANGE["ru"].format(101, 200)
+    context.close()
