@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from api import query_page
 from api.app import create_app
 from graph.settings import Settings
+from graph.store import named_queries as queries
 
 HTML = {"Accept": "text/html"}
 EVERY_TRIPLE = "SELECT * WHERE { ?s ?p ?o } LIMIT 250"
@@ -61,6 +62,12 @@ def test_examples_come_with_their_parameters_filled_in(client) -> None:
         assert "$" not in re.sub(r"#.*", "", query_page.example_text(name, "en")), name
     # every example is listed, linked to the page with it loaded
     assert page.text.count('href="/sparql?example=') >= 20
+
+
+@pytest.mark.parametrize("name", queries.names())
+def test_every_example_runs_on_the_page(client, name) -> None:
+    """Each named query, its parameters filled in, is answered (not refused by the endpoint)."""
+    assert _page(client, query=query_page.example_text(name, "en")).status_code == 200
 
 
 def test_results_shorten_iris_link_them_and_show_tags(client) -> None:
