@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from api.deps import LANGS, templates
 from api.query_page import curie, link, page_language
-from graph.answers.messages import LANGUAGE_NAMES, ONTOLOGY_PAGE, QUERY_PAGE
+from graph.answers.messages import LANGUAGE_NAMES, NAV, ONTOLOGY_PAGE, QUERY_PAGE
 from graph.endpoint.ontology_docs import Term, document
 from graph.endpoint.served_build import Served
 
@@ -71,7 +71,7 @@ def _render(request: Request, svc: Served, lang: str) -> Response:
     words = {k: v[lang] for k, v in ONTOLOGY_PAGE.items()}
     params = dict(request.query_params)
     context = {
-        "lang": lang, "words": words, "skip_label": QUERY_PAGE["skip"][lang],
+        "lang": lang, "words": words, "nav": {k: v[lang] for k, v in NAV.items()},
         "language_word": QUERY_PAGE["language"][lang], "language_names": LANGUAGE_NAMES,
         "switch": {code: "/ontology?" + urlencode(params | {"lang": code}) for code in LANGS},
         "sections": [(kind, words[heading], sorted((_view(t, labels, lang) for t in by_kind[kind]),

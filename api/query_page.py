@@ -19,7 +19,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from api.deps import LANGS, pick_language, templates, varies_by
-from graph.answers.messages import LANGUAGE_NAMES, QUERY_PAGE
+from graph.answers.messages import LANGUAGE_NAMES, NAV, QUERY_PAGE
 from graph.endpoint.query_policy import tokenize
 from graph.endpoint.result_writers import PREFIXES as RESULT_PREFIXES
 from graph.namespaces import BASE, MARKET, PREFIXES, PRODUCT, RECORD, STATEMENT
@@ -149,7 +149,7 @@ def _context(request: Request, text: str, limits: dict, lang: str) -> dict:
     return {
         "lang": lang, "words": words, "query": text, "limits": limits, "switch": switch,
         "language_names": LANGUAGE_NAMES, "editor": editor_assets(),
-        "skip_label": words["skip"],
+        "nav": {k: v[lang] for k, v in NAV.items()},  # the header and skip link, in the language
         "namespaces": NAMESPACES,
         "config": {"prefixes": NAMESPACES, "label": words["query_label"]},
         "examples": [{"name": n, "summary": queries.load(n).summary,

@@ -600,11 +600,11 @@ def test_a_skip_link_and_a_focus_ring_that_can_be_seen(page, api_embedded, path)
         return {cls: e.className, x: r.left, w: r.width, style: s.outlineStyle,
                 width: parseFloat(s.outlineWidth), color: s.outlineColor,
                 bg: getComputedStyle(document.body).backgroundColor}; }""")
-    assert focused["cls"] == "skip-link" and focused["x"] >= 0 and focused["w"] > 0  # shown
+    assert focused["cls"] == "skip" and focused["x"] >= 0 and focused["w"] > 0  # shown
     assert focused["style"] == "solid" and focused["width"] >= 2
     assert _contrast(focused["color"], focused["bg"]) >= 3
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    assert page.url.endswith("#content")
     assert page.outside == []
 
 

@@ -657,7 +657,6 @@ def property_names(lang: str) -> dict[str, str]:
 QUERY_PAGE: dict[str, dict[str, str]] = {
     "title": {"en": "SPARQL query", "ru": "SPARQL-запрос", "kk": "SPARQL сұрауы"},
     "language": {"en": "Language", "ru": "Язык", "kk": "Тіл"},
-    "skip": {"en": "Skip to the content", "ru": "Перейти к содержанию", "kk": "Мазмұнға өту"},
     "query_label": {"en": "Query (SPARQL 1.1, read-only)", "ru": "Запрос (SPARQL 1.1, только чтение)",
                     "kk": "Сұрау (SPARQL 1.1, тек оқу)"},
     "run": {"en": "Run", "ru": "Выполнить", "kk": "Орындау"},
