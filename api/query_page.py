@@ -48,7 +48,8 @@ def _example_values(lang: str) -> dict[str, object]:
             "exporter": queries.IRI(MARKET["KZ"]), "record": queries.IRI(RECORD["kz-cn-wheat"]),
             "statement": queries.IRI(STATEMENT["china-market-open"]),
             "source": queries.IRI(STATEMENT["china-market-open"]),
-            "resource": queries.IRI(PRODUCT["wheat"]), "status": "open", "lang": lang}
+            "resource": queries.IRI(PRODUCT["wheat"]), "status": "open", "lang": lang,
+            "records": (queries.IRI(RECORD["kz-cn-wheat"]),)}
 
 
 def example_text(name: str, lang: str) -> str:
