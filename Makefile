@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast wheel-check build check lint clean browser haproxy virtuoso fuzz bench bench-quick wrk
+.PHONY: run test test-fast wheel-check build check lint clean browser haproxy virtuoso vendor fuzz bench bench-quick wrk
 
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM ?= /usr/bin/chromium
@@ -18,8 +18,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The query page's editor: YASQE (YASGUI's editor) from the npm registry, pinned with its
+# integrity hashes in web/package-lock.json, copied into api/static/vendor/ (git-ignored; the
+# wheel ships it). The page works without it, as a plain text area.
+NPM    ?= npm
+VENDOR := api/static/vendor
+VENDOR_STAMP := $(VENDOR)/yasqe/yasqe.min.js
+
+$(VENDOR_STAMP): web/package.json web/package-lock.json
+	@command -v $(NPM) >/dev/null 2>&1 || { \
+	  echo "installing npm (Debian package) for the query page's editor"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
+	$(NPM) ci --prefix web --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/yasqe
+	cp web/node_modules/@zazuko/yasqe/build/yasqe.min.css $(VENDOR)/yasqe/yasqe.min.css
+	sed '/^\/\/# sourceMappingURL=/d' web/node_modules/@zazuko/yasqe/build/yasqe.min.js > $@
+
+## the query page's editor into api/static/vendor/ (npm ci of web/package-lock.json)
+vendor: $(VENDOR_STAMP)
+
 ## build the graph when there is none, then serve the API on 127.0.0.1:8000
-run: $(STAMP)
+run: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/agrikg serve
 
 build: $(STAMP)
@@ -73,19 +93,19 @@ virtuoso:
 	  exit $$STATUS; }
 
 ## the whole suite, as CI runs it (.ci/run); includes the wheel job (tests/test_wheel.py)
-test: $(STAMP) browser haproxy virtuoso
+test: $(STAMP) $(VENDOR_STAMP) browser haproxy virtuoso
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 ## what a developer runs between edits (under a minute): unit tests and in-process TestClient
 ## route tests; no server, CLI, browser, notebook or wheel process (tests/conftest.py sorts them)
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -m "not slow"
 
 ## only the wheel job: build the wheel, install it into a fresh venv outside the checkout and
 ## there run agrikg build, agrikg check wheat CN and agrikg serve answering /health
-wheel-check: $(STAMP)
+wheel-check: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/pytest -q -m wheel tests/test_wheel.py
 
 ## a longer fuzzing run of every route (schemathesis), e.g. FUZZ_EXAMPLES=500
@@ -97,7 +117,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf var .pytest_cache .ruff_cache
+	rm -rf var .pytest_cache .ruff_cache web/node_modules $(VENDOR)
 
 ## benchmarks (not tests): wrk for the load runs is installed like chromium above
 BENCH_STAMP := $(VENV)/.bench-installed

@@ -21,6 +21,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
+from api import docs_pages
 from api.deps import (
     BUILD_HEADER,
     LANGS,
@@ -53,8 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await service.close()
 
-    # FastAPIOffline serves Swagger UI and ReDoc from the installed package, not a CDN.
+    # FastAPIOffline serves Swagger UI from the installed package, not a CDN; ReDoc is ours
+    # (api.docs_pages: its script as the package ships it fetches a logo from a CDN).
     app = FastAPIOffline(
+        redoc_url=None,
         title="agrikg",
         version="0.1.0",
         summary="Agricultural market access as a knowledge graph: may this product go to that "
@@ -83,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (explore, market_access, changes, sparql, health, linked_data):
         _answer_head(module.router)
         app.include_router(module.router, responses=COMMON_RESPONSES)
+    app.include_router(docs_pages.router)
     _answer_head(app.router)
 
     @app.exception_handler(ResolveError)

@@ -43,7 +43,15 @@ def browser() -> Iterator:
 def page(browser) -> Iterator:
     """A fresh page whose requests may only go to 127.0.0.1; anything else is blocked and
     recorded in page.outside."""
-    context = browser.new_context()
+    context, page = _local_page(browser)
+    yield page
+    context.close()
+
+
+def _local_page(browser, **options) -> tuple:
+    """A new context (with `options`, e.g. a viewport) and its page, requests off 127.0.0.1
+    blocked and recorded in page.outside, script errors in page.errors."""
+    context = browser.new_context(**options)
     outside: list[str] = []
 
     def only_local(route) -> None:
@@ -60,8 +68,7 @@ def page(browser) -> Iterator:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.errors = errors
-    yield page
-    context.close()
+    return context, page
 
 
 @pytest.fixture(scope="session")
@@ -220,6 +227,17 @@ def test_a_product_not_found_is_said_in_the_page_language(page, api_embedded, la
 SIZES = {1366: 900, 390: 844}
 SHOW = {"kk": "Көрсету", "ru": "Показать", "en": "Show"}
 IRAN = {"kk": "Иран", "ru": "Иран", "en": "Iran"}
+
+# --- the query page and the ontology's documentation, in each language at desktop and phone width
+
+WIDTHS = (1366, 390)
+RUN = {"kk": "Орындау", "ru": "Выполнить", "en": "Run"}
+NEXT = {"kk": "Келесі", "ru": "Вперёд", "en": "Next"}
+RANGE = {"kk": "250 жолдың {}–{} аралығы", "ru": "Строки {}–{} из 250", "en": "Rows {}–{} of 250"}
+POSITION = {"kk": "2-жол, 3-баған", "ru": "Строка 2, столбец 3", "en": "Line 2, column 3"}
+EVERY_TRIPLE = ("SELECT * WHERE { ?s ?p ?o . ?s a <https://w3id.org/agrikg/ontology#Market> } "
+                "ORDER BY ?s ?p ?o LIMIT 250")
+BROKEN = "SELECT ?x WHERE {\n  ?x ?y\n}}"
 
 
 @pytest.fixture(scope="session")
@@ -429,4 +447,175 @@ def test_the_history_timeline_fits_a_390_px_screen_with_our_styles_only(browser,
     assert dots == ["rgb(26, 127, 55)", "rgb(207, 34, 46)", "rgb(9, 105, 218)",
                     "rgb(207, 34, 46)"]  # the colour roles open, restricted, lifted
     assert outside == []
+    context.close()
+
+
+
+def _query_page(browser, api: str, lang: str, width: int):
+    context, page = _local_page(browser, viewport={"width": width, "height": 900},
+                                accept_downloads=True)
+    page.goto(f"{api}/sparql?lang={lang}")
+    page.wait_for_function("window.agrikgQuery !== undefined")  # the editor, from our server
+    return context, page
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_query_page_runs_pages_links_and_downloads(browser, api_embedded, screenshots, lang,
+                                                       width) -> None:
+    context, page = _query_page(browser, api_embedded, lang, width)
+    assert page.locator(".CodeMirror .cm-keyword").count() > 0  # highlighted
+    page.evaluate(f"window.agrikgQuery.setValue({EVERY_TRIPLE!r})")
+    page.get_by_role("button", name=RUN[lang], exact=True).click()
+    page.locator("#results").wait_for()
+    assert page.locator("#result-range").inner_text() == RANGE[lang].format(1, 100)
+    assert [h.inner_text() for h in page.locator("table.results th").all()] == ["s", "p", "o"]
+    page.wait_for_function("window.agrikgQuery !== undefined")
+    assert page.evaluate("window.agrikgQuery.getValue()") == EVERY_TRIPLE  # kept in the editor
+    page.screenshot(path=screenshots / f"query-results-{lang}-{width}.png", full_page=False)
+    _no_sideways_scroll(page)
+    _axe_clean(page)
+
+    # a shortened IRI, linked to its page on this server
+    first = page.locator("table.results tbody td:first-child a").first
+    short, href, iri = first.inner_text(), first.get_attribute("href"), first.get_attribute("title")
+    assert (short, href, iri) == ("market:AD", "/market/AD", "https://w3id.org/agrikg/market/AD")
+
+    # the next page of the result
+    page.get_by_role("link", name=NEXT[lang], exact=True).first.click()
+    assert page.locator("#result-range").inner_text() == RANGE[lang].format(101, 200)
+
+    # a download, in a format /sparql serves
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    assert download.value.suggested_filename == "result.csv"
+    csv_rows = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert sorted(csv_rows[0].split(",")) == ["o", "p", "s"] and len(csv_rows) == 251
+
+    first = page.locator("table.results tbody td:first-child a").first
+    href = first.get_attribute("href")
+    first.click()
+    page.wait_for_url(api_embedded + href)
+    assert page.locator("h1").inner_text()  # its linked-data page
+    assert page.outside == [] and page.errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_a_parser_error_is_shown_beside_the_query(browser, api_embedded, screenshots, lang,
+                                                  width) -> None:
+    context, page = _query_page(browser, api_embedded, lang, width)
+    page.evaluate(f"window.agrikgQuery.setValue({BROKEN!r})")
+    page.get_by_role("button", name=RUN[lang], exact=True).click()
+    error = page.locator("#query-error")
+    error.wait_for()
+    page.wait_for_function("window.agrikgQuery !== undefined")
+    assert POSITION[lang] in error.inner_text()
+    assert page.evaluate("window.agrikgQuery.getValue()") == BROKEN  # the query kept
+    assert page.locator(".CodeMirror .query-error-line").count() == 1  # its line marked
+    editor = page.locator(".CodeMirror").bounding_box()
+    box = error.bounding_box()
+    if width > 1000:  # beside the query
+        assert box["x"] >= editor["x"] + editor["width"] and box["y"] < editor["y"] + editor["height"]
+    else:  # under it, on a phone
+        assert box["y"] >= editor["y"] + editor["height"]
+    page.screenshot(path=screenshots / f"query-error-{lang}-{width}.png")
+    _no_sideways_scroll(page)
+    _axe_clean(page)
+    assert page.outside == [] and page.errors == []
+    context.close()
+
+
+def test_typing_a_prefixed_name_adds_its_prefix(browser, api_embedded) -> None:
+    context, page = _query_page(browser, api_embedded, "en", 1366)
+    page.evaluate("window.agrikgQuery.setValue('')")
+    page.locator(".CodeMirror").click()
+    page.keyboard.type("SELECT * WHERE { ?market a agk:Market", delay=20)
+    page.wait_for_function("window.agrikgQuery.getValue().includes('PREFIX agk:')")
+    assert "PREFIX agk: <https://w3id.org/agrikg/ontology#>" in page.evaluate(
+        "window.agrikgQuery.getValue()")
+    page.get_by_role("button", name="Insert all prefixes").click()
+    assert "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>" in page.evaluate(
+        "window.agrikgQuery.getValue()")
+    assert page.outside == [] and page.errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(("lang", "labels", "words"), [
+    ("kk", "Нарыққа қол жеткізу жазбасы", ["Анықтамасы", "Анықталу облысы", "Мәндер облысы"]),
+    ("ru", "Запись о доступе на рынок", ["Определение", "Область определения", "Область значений"]),
+    ("en", "Access record", ["Definition", "Domain", "Range"]),
+])
+def test_the_ontology_page_documents_each_term(browser, api_embedded, screenshots, lang, labels,
+                                               words, width) -> None:
+    context, page = _local_page(browser, viewport={"width": width, "height": 900})
+    page.goto(f"{api_embedded}/ontology?lang={lang}#AccessRecord")
+    record = page.locator("article#AccessRecord")
+    assert labels in record.locator("h3").inner_text()
+    text = record.inner_text()
+    for label in ("Нарыққа қол жеткізу жазбасы", "Запись о доступе на рынок", "Access record"):
+        assert label in text
+    assert words[0] in text and "N-арное утверждение" in text and "AccessRecordShape" in text
+    page.screenshot(path=screenshots / f"ontology-class-{lang}-{width}.png")
+    product = page.locator("article#product")
+    assert words[1] in product.inner_text() and words[2] in product.inner_text()
+    product.locator("dd.range a").click()  # the range, documented on the same page
+    assert page.url.endswith(f"?lang={lang}#Product")
+    assert page.evaluate("document.documentElement.lang") == lang
+    page.locator("article#market").scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / f"ontology-property-{lang}-{width}.png")
+    _no_sideways_scroll(page)
+    _axe_clean(page)
+    assert page.outside == [] and page.errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["/redoc", "/docs"])
+def test_the_api_docs_make_no_request_off_the_server(page, api_embedded, screenshots, path) -> None:
+    page.goto(api_embedded + path)
+    page.get_by_role("heading", name=re.compile(r"^agrikg")).first.wait_for()  # the script ran
+    page.wait_for_timeout(1500)  # images and fonts the script asks for, if any
+    page.screenshot(path=screenshots / f"api-docs{path.replace('/', '-')}.png")
+    assert page.outside == []
+
+
+def _contrast(rgb_a: str, rgb_b: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+    def luminance(rgb: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    high, low = sorted((luminance(rgb_a), luminance(rgb_b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("path", ["/sparql?lang=kk", "/ontology?lang=ru"])
+def test_a_skip_link_and_a_focus_ring_that_can_be_seen(page, api_embedded, path) -> None:
+    page.goto(api_embedded + path)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+        const r = e.getBoundingClientRect();
+        return {cls: e.className, x: r.left, w: r.width, style: s.outlineStyle,
+                width: parseFloat(s.outlineWidth), color: s.outlineColor,
+                bg: getComputedStyle(document.body).backgroundColor}; }""")
+    assert focused["cls"] == "skip" and focused["x"] >= 0 and focused["w"] > 0  # shown
+    assert focused["style"] == "solid" and focused["width"] >= 2
+    assert _contrast(focused["color"], focused["bg"]) >= 3
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#content")
+    assert page.outside == []
+
+
+def test_the_query_page_works_without_javascript(browser, api_embedded) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{api_embedded}/sparql?lang=ru")
+    page.get_by_label("Запрос (SPARQL 1.1, только чтение)").fill(EVERY_TRIPLE)
+    page.get_by_role("button", name="Выполнить").click()
+    assert page.locator("#result-range").inner_text() == RANGE["ru"].format(1, 100)
+    assert page.locator("table.results a[href='/market/AD']").count() > 0
+    page.get_by_role("link", name=NEXT["ru"], exact=True).first.click()
+    assert page.locator("#result-range").inner_text() == RANGE["ru"].format(101, 200)
     context.close()

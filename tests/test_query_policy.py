@@ -124,6 +124,7 @@ def test_relative_iris_are_found_on_tokens(query, relative) -> None:
                                "punct"]),
     ("1 .5 1.5e3 2E-1", ["number", "number", "number", "number"]),
     ("select WHERE a", ["keyword", "keyword", "keyword"]),
+    ("GROUP_CONCAT encode_for_uri SHA256 md5", ["keyword", "keyword", "keyword", "keyword"]),
 ])
 def test_tokens_are_the_grammars_terminals(text, kinds) -> None:
     assert [t.kind for t in tokenize(text)] == kinds

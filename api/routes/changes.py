@@ -42,7 +42,8 @@ async def change_feed(
         varies_by(request.scope, "Accept-Language")
     asked = pick_language(lang if lang in LANGS else None, accept_language)
     if lang is not None and lang not in LANGS:
-        return _bad(BadFilter("lang", lang[:20], CHANGES["bad_lang"][asked].format(text=lang[:20])))
+        message = CHANGES["bad_lang"][asked].format(text=lang[:20], param="lang")
+        return _bad(BadFilter("lang", lang[:20], message))
     base = svc.settings.base_url or str(request.base_url).rstrip("/")
     try:
         body = await asyncio.to_thread(atom, svc.store, base, asked, market=market,

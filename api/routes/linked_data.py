@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
 
+from api import ontology_page
 from api.deps import Lang, ServiceDep, templates, wants_html
 from graph.answers.messages import ERRORS, RESOURCE, count, property_names, words
 from graph.endpoint.linked_data import (
@@ -120,6 +121,8 @@ for _kind in KINDS:
             summary="The agrikg ontology (classes, properties, status schemes)")
 def ontology(request: Request, svc: ServiceDep, lang: Lang,
              format: Format = None) -> Response:
+    if format == "html" or (format is None and wants_html(request)):
+        return ontology_page.page(request, svc)  # each term documented, in kk/ru/en
     triples = list(ontology_triples(Path(svc.settings.ontology_dir)))
     return _rdf_response(request, triples, format, _title(triples, BASE + "ontology", lang),
                          BASE + "ontology", lang)

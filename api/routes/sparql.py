@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from typing import Annotated
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import ServiceDep, templates, wants_html
+from api import query_page
+from api.deps import ServiceDep, wants_html
 from graph.endpoint.linked_data import SERVICE_PREFIXES, service_description
 from graph.endpoint.query_policy import (
     NotAcceptable,
@@ -26,7 +26,6 @@ from graph.endpoint.query_policy import (
 from graph.endpoint.query_workers import QueryFailed, QueryJob
 from graph.endpoint.result_writers import FORMATS, serialize_triples
 from graph.endpoint.served_build import Served
-from graph.store import named_queries as queries
 
 router = APIRouter(tags=["SPARQL 1.1 endpoint"])
 
@@ -84,6 +83,7 @@ async def _run(request: Request, svc: Served, text: str, default_graphs: list[st
     if len(text.encode()) > limit:
         return _error(413, f"the query is larger than {limit} bytes")
     runnable = text
+    html = "html" in format_param or (not format_param and wants_html(request))
     try:
         inspected = await inspect_async(text, _base_iri(request, svc))
         # Graph parameters replace the query's FROM / FROM NAMED (Protocol 2.1.4). A graph of
@@ -91,7 +91,6 @@ async def _run(request: Request, svc: Served, text: str, default_graphs: list[st
         dataset = protocol_dataset(default_graphs, named_graphs)
         unknown = unknown_graphs([*default_graphs, *named_graphs] if any(dataset) else
                                  inspected.from_graphs, svc.named_graphs)
-        html = "html" in format_param or (not format_param and wants_html(request))
         fmt = "json" if html else negotiate(inspected.form, request.headers.get("accept"),
                                             format_param)
         if html and inspected.form in ("CONSTRUCT", "DESCRIBE"):
@@ -109,12 +108,13 @@ async def _run(request: Request, svc: Served, text: str, default_graphs: list[st
         if written is None:
             written = await svc.query(job)
             svc.keep(answers, key, written.body, written)
-    except RefusedQuery as exc:
-        return _error(exc.status, str(exc))
-    except NotAcceptable as exc:
-        return _error(406, str(exc))
-    except QueryFailed as exc:
-        return _error(exc.status, _unshift(str(exc), len(runnable) - len(text)))
+    except (RefusedQuery, NotAcceptable, QueryFailed) as exc:
+        status = 406 if isinstance(exc, NotAcceptable) else exc.status
+        message = _unshift(str(exc), len(runnable) - len(text)) \
+            if isinstance(exc, QueryFailed) else str(exc)
+        if html:  # the page again, the query kept, the error beside it
+            return query_page.failed(request, text, status, message, _limits(svc))
+        return _error(status, message)
     headers = {"Vary": "Accept", ROW_CAP: str(svc.settings.row_cap)}
     if written.truncated:
         headers[TRUNCATED] = "true"
@@ -122,7 +122,7 @@ async def _run(request: Request, svc: Served, text: str, default_graphs: list[st
         headers[UNKNOWN_GRAPHS] = header_value(unknown)
     if html:
         # Parsing and rendering up to a row cap of rows is CPU work: off the event loop.
-        return await asyncio.to_thread(_results_page, request, text, written, headers,
+        return await asyncio.to_thread(query_page.results, request, text, written, headers,
                                        _limits(svc))
     return Response(written.body, media_type=written.media_type, headers=headers)
 
@@ -149,32 +149,6 @@ def _limits(svc: Served) -> dict:
             "memory_mb": svc.settings.query_memory if svc.backend == "embedded" else None}
 
 
-def _results_page(request: Request, text: str, written, headers: dict,
-                  limits: dict) -> Response:
-    context: dict = {"query": text, "truncated": written.truncated, "rows": [], "limits": limits,
-                     "variables": [], "boolean": None, "graph": None,
-                     "downloads": {name: "/sparql?" + urlencode({"query": text, "format": name})
-                                   for name in ("json", "xml", "csv", "tsv")}}
-    if written.media_type.startswith("text/turtle"):
-        context["graph"] = written.body.decode()
-        context["downloads"] = {name: "/sparql?" + urlencode({"query": text, "format": name})
-                                for name in ("turtle", "ntriples", "jsonld", "rdfxml")}
-    else:
-        data = json.loads(written.body)
-        if "boolean" in data:
-            context["boolean"] = data["boolean"]
-        else:
-            context["variables"] = data["head"]["vars"]
-            context["rows"] = [[b.get(v, {}).get("value", "") for v in context["variables"]]
-                               for b in data["results"]["bindings"]]
-    context["examples"] = _examples()
-    return templates.TemplateResponse(request, "query.html", context, headers=headers)
-
-
-def _examples() -> list[dict[str, str]]:
-    return [{"name": n, "summary": queries.load(n).summary} for n in queries.names()]
-
-
 @router.get("/sparql", summary="SPARQL query (GET), service description or query page",
             responses={200: {"content": _RESULT_TYPES | {"text/html": {}}}, **_ERRORS})
 async def sparql_get(
@@ -198,12 +172,7 @@ async def sparql_get(
                            f"{len(request.query_params.getlist('query'))}")
     if query is None:
         if wants_html(request) or "html" in formats:
-            text = queries.load(example).text if example in queries.names() else \
-                queries.load("summary_counts").text
-            return templates.TemplateResponse(request, "query.html", {
-                "query": text, "examples": _examples(), "rows": None, "variables": [],
-                "boolean": None, "graph": None, "downloads": {}, "truncated": False,
-                "limits": _limits(svc)})
+            return query_page.editor(request, example, _limits(svc))
         return _service_description(request, svc, formats)
     return await _run(request, svc, query, default_graph_uri or [], named_graph_uri or [], formats)
 

@@ -67,7 +67,7 @@ def parse_since(text: str | None, lang: str) -> date | None:
         return None
     start = period_start(text) if _DATE.match(text.strip()) else None
     if start is None:
-        raise BadFilter("since", text, CHANGES["bad_since"][lang].format(text=text))
+        raise BadFilter("since", text, CHANGES["bad_since"][lang].format(text=text, param="since"))
     return start
 
 
@@ -82,7 +82,7 @@ def _resolve(store: Store, kind: str, text: str, lang: str) -> str:
             message = CHANGES["ambiguous"][lang].format(kind=kind, text=text, matches=matches)
         else:
             hint = CHANGES["hint"][lang].format(matches=matches) if matches else ""
-            message = CHANGES[f"bad_{kind}"][lang].format(text=text, hint=hint)
+            message = CHANGES[f"bad_{kind}"][lang].format(text=text, hint=hint, param=kind)
         raise BadFilter(kind, text, message) from None
     return resolved.iri
 

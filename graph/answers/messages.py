@@ -373,18 +373,18 @@ CHANGES: dict[str, dict[str, str]] = {
     "conflict": {"en": "sources disagree", "ru": "источники расходятся",
                  "kk": "дереккөздер келіспейді"},
     # What a bad filter of the feed says (400), naming what was given and what is accepted.
-    "bad_market": {"en": "market: no market matches “{text}”{hint}. Give an ISO 3166-1 code "
+    "bad_market": {"en": "{param}: no market matches “{text}”{hint}. Give an ISO 3166-1 code "
                          "(CN, CHN, 156) or a country name in kk, ru or en.",
-                   "ru": "market: рынок «{text}» не найден{hint}. Укажите код ISO 3166-1 (CN, "
+                   "ru": "{param}: рынок «{text}» не найден{hint}. Укажите код ISO 3166-1 (CN, "
                          "CHN, 156) или название страны на казахском, русском или английском.",
-                   "kk": "market: «{text}» нарығы табылмады{hint}. ISO 3166-1 кодын (CN, CHN, "
+                   "kk": "{param}: «{text}» нарығы табылмады{hint}. ISO 3166-1 кодын (CN, CHN, "
                          "156) немесе елдің қазақша, орысша не ағылшынша атауын беріңіз."},
-    "bad_product": {"en": "product: no product matches “{text}”{hint}. Give a product name in "
+    "bad_product": {"en": "{param}: no product matches “{text}”{hint}. Give a product name in "
                           "kk, ru or en, its id, or an HS code of 2-6 digits.",
-                    "ru": "product: продукция «{text}» не найдена{hint}. Укажите название "
+                    "ru": "{param}: продукция «{text}» не найдена{hint}. Укажите название "
                           "продукции на казахском, русском или английском, её id или код ТН ВЭД "
                           "(2-6 цифр).",
-                    "kk": "product: «{text}» өнімі табылмады{hint}. Өнімнің қазақша, орысша не "
+                    "kk": "{param}: «{text}» өнімі табылмады{hint}. Өнімнің қазақша, орысша не "
                           "ағылшынша атауын, id-ін немесе 2-6 таңбалы СЭҚ ТН кодын беріңіз."},
     "ambiguous": {"en": "{kind}: “{text}” names more than one: {matches}; give one of their "
                         "names or codes.",
@@ -394,18 +394,18 @@ CHANGES: dict[str, dict[str, str]] = {
                         "атауын не кодын беріңіз."},
     "hint": {"en": "; closest matches: {matches}", "ru": "; ближайшие совпадения: {matches}",
              "kk": "; ең жақын сәйкестер: {matches}"},
-    "bad_since": {"en": "since: “{text}” is not a date; give YYYY, YYYY-MM or YYYY-MM-DD "
+    "bad_since": {"en": "{param}: “{text}” is not a date; give YYYY, YYYY-MM or YYYY-MM-DD "
                         "(e.g. 2024 or 2024-02-07).",
-                  "ru": "since: «{text}» — не дата; укажите ГГГГ, ГГГГ-ММ или ГГГГ-ММ-ДД "
+                  "ru": "{param}: «{text}» — не дата; укажите ГГГГ, ГГГГ-ММ или ГГГГ-ММ-ДД "
                         "(например, 2024 или 2024-02-07).",
-                  "kk": "since: «{text}» күн емес; ЖЖЖЖ, ЖЖЖЖ-АА немесе ЖЖЖЖ-АА-КК түрінде "
+                  "kk": "{param}: «{text}» күн емес; ЖЖЖЖ, ЖЖЖЖ-АА немесе ЖЖЖЖ-АА-КК түрінде "
                         "беріңіз (мысалы, 2024 немесе 2024-02-07)."},
     "too_long": {"en": "{parameter}: at most {limit} characters, not {length}.",
                  "ru": "{parameter}: не более {limit} символов, а не {length}.",
                  "kk": "{parameter}: ең көбі {limit} таңба, {length} емес."},
-    "bad_lang": {"en": "lang: “{text}” is not a language of agrikg; give kk, ru or en.",
-                 "ru": "lang: «{text}» — не язык agrikg; укажите kk, ru или en.",
-                 "kk": "lang: «{text}» agrikg тілі емес; kk, ru немесе en беріңіз."},
+    "bad_lang": {"en": "{param}: “{text}” is not a language of agrikg; give kk, ru or en.",
+                 "ru": "{param}: «{text}» — не язык agrikg; укажите kk, ru или en.",
+                 "kk": "{param}: «{text}» agrikg тілі емес; kk, ru немесе en беріңіз."},
     # the column heads of `agrikg changes`
     "col_date": {"en": "effective", "ru": "дата", "kk": "күні"},
     "col_pair": {"en": "product → market", "ru": "продукция → рынок", "kk": "өнім → нарық"},
@@ -652,3 +652,131 @@ PROPERTIES: dict[str, dict[str, str]] = {
 def property_names(lang: str) -> dict[str, str]:
     """IRI -> the name people read for it, for the standard properties."""
     return {iri: texts[lang] for iri, texts in PROPERTIES.items()}
+
+# The SPARQL query page (/sparql in a browser) and the ontology's documentation (/ontology).
+QUERY_PAGE: dict[str, dict[str, str]] = {
+    "title": {"en": "SPARQL query", "ru": "SPARQL-запрос", "kk": "SPARQL сұрауы"},
+    "language": {"en": "Language", "ru": "Язык", "kk": "Тіл"},
+    "query_label": {"en": "Query (SPARQL 1.1, read-only)", "ru": "Запрос (SPARQL 1.1, только чтение)",
+                    "kk": "Сұрау (SPARQL 1.1, тек оқу)"},
+    "run": {"en": "Run", "ru": "Выполнить", "kk": "Орындау"},
+    "run_keys": {"en": "Ctrl+Enter runs the query.", "ru": "Ctrl+Enter выполняет запрос.",
+                 "kk": "Ctrl+Enter сұрауды орындайды."},
+    "prefixes": {"en": "Our prefixes", "ru": "Наши префиксы", "kk": "Біздің префикстер"},
+    "prefixes_note": {"en": "Type a prefixed name such as agk:Market and its PREFIX line is added "
+                            "to the query.",
+                      "ru": "Достаточно набрать имя с префиксом, например agk:Market, и строка "
+                            "PREFIX добавится в запрос сама.",
+                      "kk": "agk:Market сияқты префиксті атауды жазсаңыз, оның PREFIX жолы "
+                            "сұрауға өзі қосылады."},
+    "prefix_list": {"en": "Prefixes and namespaces ({n})", "ru": "Префиксы и пространства имён ({n})",
+                    "kk": "Префикстер мен аттар кеңістіктері ({n})"},
+    "insert_prefixes": {"en": "Insert all prefixes", "ru": "Вставить все префиксы",
+                        "kk": "Барлық префикстерді қою"},
+    "examples": {"en": "Examples", "ru": "Примеры", "kk": "Мысалдар"},
+    "examples_note": {"en": "The named queries of graph/queries/, with example values in place of "
+                            "their parameters (descriptions in English).",
+                      "ru": "Именованные запросы из graph/queries/; вместо параметров подставлены "
+                            "значения для примера (описания на английском).",
+                      "kk": "graph/queries/ ішіндегі атаулы сұраулар; параметрлердің орнына мысал "
+                            "мәндері қойылған (сипаттамалары ағылшынша)."},
+    "results": {"en": "Results", "ru": "Результаты", "kk": "Нәтижелер"},
+    "range": {"en": "Rows {start}–{end} of {total}", "ru": "Строки {start}–{end} из {total}",
+              "kk": "{total} жолдың {start}–{end} аралығы"},
+    "triples_range": {"en": "Triples {start}–{end} of {total}",
+                      "ru": "Тройки {start}–{end} из {total}",
+                      "kk": "{total} үштіктің {start}–{end} аралығы"},
+    "nothing": {"en": "The query matched nothing.", "ru": "Запрос ничего не нашёл.",
+                "kk": "Сұрау бойынша ештеңе табылмады."},
+    "pages": {"en": "Result pages", "ru": "Страницы результата", "kk": "Нәтиже беттері"},
+    "page_of": {"en": "Page {page} of {pages}", "ru": "Страница {page} из {pages}",
+                "kk": "{pages} беттің {page}-беті"},
+    "first": {"en": "First", "ru": "В начало", "kk": "Басына"},
+    "previous": {"en": "Previous", "ru": "Назад", "kk": "Алдыңғы"},
+    "next": {"en": "Next", "ru": "Вперёд", "kk": "Келесі"},
+    "last": {"en": "Last", "ru": "В конец", "kk": "Соңына"},
+    "download": {"en": "Download", "ru": "Скачать", "kk": "Жүктеп алу"},
+    "answer": {"en": "Answer", "ru": "Ответ", "kk": "Жауап"},
+    "truncated": {"en": "The result was cut at the row limit of {cap}: the full result has more.",
+                  "ru": "Результат обрезан на пределе в {cap} строк: полный результат больше.",
+                  "kk": "Нәтиже {cap} жол шегінде қиылды: толық нәтиже бұдан көп."},
+    "why": {"en": "why", "ru": "почему", "kk": "неге"},
+    "error_parse": {"en": "The query does not parse", "ru": "В запросе синтаксическая ошибка",
+                    "kk": "Сұрауда синтаксис қатесі бар"},
+    "error_other": {"en": "The query was not run", "ru": "Запрос не выполнен",
+                    "kk": "Сұрау орындалмады"},
+    "position": {"en": "Line {line}, column {column}", "ru": "Строка {line}, столбец {column}",
+                 "kk": "{line}-жол, {column}-баған"},
+    "parser_says": {"en": "The parser's message", "ru": "Сообщение синтаксического анализатора",
+                    "kk": "Талдағыштың хабарламасы"},
+    "kept": {"en": "Your query is kept in the editor: correct it and run it again.",
+             "ru": "Запрос сохранён в редакторе: исправьте его и выполните снова.",
+             "kk": "Сұрауыңыз редакторда сақталды: түзетіп, қайта орындаңыз."},
+    "refused_note": {"en": "Updates, LOAD and SERVICE are refused; a graph this store does not hold "
+                           "is an empty graph, never fetched.",
+                     "ru": "Изменения, LOAD и SERVICE отклоняются; граф, которого нет в хранилище, "
+                           "считается пустым и никогда не загружается извне.",
+                     "kk": "Өзгерту, LOAD және SERVICE қабылданбайды; қоймада жоқ граф бос граф "
+                           "болып саналады, сырттан ешқашан жүктелмейді."},
+    "limits": {"en": "Limits", "ru": "Ограничения", "kk": "Шектеулер"},
+    "limit_rows": {"en": "A result has at most {cap} rows (or triples, for CONSTRUCT and DESCRIBE). "
+                         "A longer one is cut and says so: the header Agrikg-Result-Truncated: true. "
+                         "Page through with ORDER BY, LIMIT and OFFSET, or download the whole graph "
+                         "(see /dataset).",
+                   "ru": "В результате не больше {cap} строк (или троек для CONSTRUCT и DESCRIBE). "
+                         "Более длинный обрезается, о чём говорит заголовок "
+                         "Agrikg-Result-Truncated: true. Листайте с ORDER BY, LIMIT и OFFSET или "
+                         "скачайте весь граф (см. /dataset).",
+                   "kk": "Нәтижеде ең көбі {cap} жол болады (CONSTRUCT пен DESCRIBE үшін үштік). "
+                         "Бұдан ұзын нәтиже қиылады, мұны Agrikg-Result-Truncated: true тақырыбы "
+                         "айтады. ORDER BY, LIMIT және OFFSET арқылы парақтаңыз немесе бүкіл "
+                         "графты жүктеп алыңыз (/dataset қараңыз)."},
+    "limit_time": {"en": "A query may run {seconds} s; one past it is stopped and answered 503.",
+                   "ru": "Запрос может выполняться {seconds} с; дольше — он останавливается с "
+                         "ответом 503.",
+                   "kk": "Сұрау {seconds} с орындала алады; одан асса, тоқтатылып, 503 жауабы "
+                         "беріледі."},
+    "limit_memory": {"en": "A query may use {mb} MB of memory; one past it is stopped and answered "
+                           "503.",
+                     "ru": "Запрос может занять {mb} МБ памяти; больше — он останавливается с "
+                           "ответом 503.",
+                     "kk": "Сұрау {mb} МБ жадты пайдалана алады; одан асса, тоқтатылып, 503 "
+                           "жауабы беріледі."},
+}
+
+ONTOLOGY_PAGE: dict[str, dict[str, str]] = {
+    "title": {"en": "The agrikg ontology", "ru": "Онтология agrikg", "kk": "agrikg онтологиясы"},
+    "classes": {"en": "Classes", "ru": "Классы", "kk": "Кластар"},
+    "object_properties": {"en": "Object properties", "ru": "Объектные свойства",
+                          "kk": "Объектілік қасиеттер"},
+    "datatype_properties": {"en": "Datatype properties", "ru": "Свойства-значения",
+                            "kk": "Мән қасиеттері"},
+    "contents": {"en": "Contents", "ru": "Содержание", "kk": "Мазмұны"},
+    "label": {"en": "Label", "ru": "Название", "kk": "Атауы"},
+    "definition": {"en": "Definition", "ru": "Определение", "kk": "Анықтамасы"},
+    "no_definition": {"en": "no definition in this language",
+                      "ru": "определения на этом языке нет",
+                      "kk": "бұл тілде анықтама жоқ"},
+    "subclass_of": {"en": "Subclass of", "ru": "Надкласс", "kk": "Ата класы"},
+    "subproperty_of": {"en": "Subproperty of", "ru": "Надсвойство", "kk": "Ата қасиеті"},
+    "domain": {"en": "Domain", "ru": "Область определения", "kk": "Анықталу облысы"},
+    "range": {"en": "Range", "ru": "Область значений", "kk": "Мәндер облысы"},
+    "used_with": {"en": "Properties with this domain", "ru": "Свойства с этой областью определения",
+                  "kk": "Анықталу облысы осы класс болатын қасиеттер"},
+    "shapes": {"en": "SHACL shapes", "ru": "Формы SHACL", "kk": "SHACL пішіндері"},
+    "no_shapes": {"en": "No shape constrains it.", "ru": "Ни одна форма его не ограничивает.",
+                  "kk": "Оны ешбір пішін шектемейді."},
+    "shape_targets": {"en": "applies to the class", "ru": "применяется к классу",
+                      "kk": "қолданылатын класс"},
+    "shape_path": {"en": "property", "ru": "свойство", "kk": "қасиет"},
+    "count": {"en": "count", "ru": "количество", "kk": "саны"},
+    "values": {"en": "values", "ru": "значения", "kk": "мәндері"},
+    "rule": {"en": "rule", "ru": "правило", "kk": "ереже"},
+    "as_rdf": {"en": "As RDF", "ru": "В виде RDF", "kk": "RDF түрінде"},
+    "generated": {"en": "Generated from the served build's ontology and ontology/shapes.ttl.",
+                  "ru": "Составлено по онтологии обслуживаемой сборки и ontology/shapes.ttl.",
+                  "kk": "Қызмет көрсетіп тұрған жинақтың онтологиясы мен ontology/shapes.ttl "
+                        "бойынша жасалды."},
+}
+
+

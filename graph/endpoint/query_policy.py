@@ -183,9 +183,15 @@ class LexError(RefusedQuery):
         self.offset = offset
 
 
+# The grammar's keywords that are not letters only (SPARQL 1.1, 19.8: GROUP_CONCAT, the hashes).
+_NAMED_KEYWORDS = frozenset({"GROUP_CONCAT", "ENCODE_FOR_URI", "MD5", "SHA1", "SHA256", "SHA384",
+                             "SHA512"})
+
+
 def tokenize(text: str, terminals: re.Pattern = _SPEC_TERMINALS) -> list[Token]:
     """The query's tokens, leftmost longest terminal first (whitespace and comments dropped).
-    A bare name is a keyword only when it is made of letters; anything else raises LexError."""
+    A bare name is a keyword only when it is made of letters or is one of the grammar's few
+    keywords with digits or underscores; anything else raises LexError."""
     tokens: list[Token] = []
     pos, end = 0, len(text)
     while pos < end:
@@ -195,7 +201,7 @@ def tokenize(text: str, terminals: re.Pattern = _SPEC_TERMINALS) -> list[Token]:
         kind = match.lastgroup
         value = match.group(0)
         if kind == "word":
-            if not value.isascii() or not value.isalpha():
+            if not value.isascii() or not (value.isalpha() or value.upper() in _NAMED_KEYWORDS):
                 raise LexError(text, pos)
             kind = "keyword"
         if kind not in ("ws", "comment"):
