@@ -48,10 +48,14 @@ def _entries(node: object) -> Iterator[dict[str, str]]:
 # A message naming the query parameter it is about opens with the parameter's name, a code
 # the user typed ("market: рынок «…» не найден"), not a word of the language.
 PARAMETER = re.compile(r"^[a-z_]+: ")
+# Codes inside a text: prefixed names (agk:Market), paths (/dataset) and HTTP header names
+# (Agrikg-Result-Truncated) are written as they are in any language.
+CODES = re.compile(r"\b[a-z]+:[A-Za-z]\w*|(?<![\w/])/[a-z][\w/.-]*|\b[A-Z][a-z]+(?:-[A-Z][a-z]+)+\b")
 
 
 def _latin(text: str) -> set[str]:
-    return {w.casefold() for w in LATIN.findall(PLACEHOLDER.sub(" ", PARAMETER.sub(" ", text)))}
+    return {w.casefold() for w in LATIN.findall(
+        CODES.sub(" ", PLACEHOLDER.sub(" ", PARAMETER.sub(" ", text))))}
 
 
 def vocabulary() -> tuple[set[str], set[str]]:
