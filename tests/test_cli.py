@@ -14,6 +14,7 @@ from graph import DATA_DIR
 from graph.build.builder import build
 from graph.settings import Settings
 from tests.helpers.env import clean_env
+from tests.test_named_queries import curated_records
 
 AGRIKG = str(Path(sys.executable).parent / "agrikg")
 
@@ -39,7 +40,8 @@ def run(settings: Settings, *args: str, endpoint: str | None = None,
 ])
 def test_check_prints_the_answer_with_the_source_quote(settings, product, market, lang, status,
                                                        words) -> None:
-    result = run(settings, "check", product, market, "--lang", lang)
+    # the first report's answers, as of the day its year records start
+    result = run(settings, "check", product, market, "--lang", lang, "--as-of", "2018-01-01")
     assert result.returncode == 0, result.stderr
     # the panel wraps long lines: read its text as one line
     flat = " ".join(line.strip().strip("│").strip() for line in result.stdout.splitlines())
@@ -98,8 +100,12 @@ def test_an_unreachable_endpoint_is_a_clear_error(settings) -> None:
 def test_query_runs_a_named_query(settings) -> None:
     result = run(settings, "query", "pending_negotiations", "-p", "lang=ru", "--json")
     assert result.returncode == 0, result.stderr
-    [row] = json.loads(result.stdout)
-    assert row["marketLabel"] == "Иран"
+    rows = json.loads(result.stdout)
+    # every planned record, the first report's live cattle to Iran among them
+    assert len(rows) == sum(r["status"] == "requirements-planned" or r["vet_status"] == "planned"
+                            for r in curated_records())
+    assert {(r["marketLabel"], r["product"].rsplit("/", 1)[-1]) for r in rows} >= {
+        ("Иран", "cattle")}
     listing = run(settings, "queries")
     assert "access_check" in listing.stdout and "$product" in listing.stdout
 

@@ -45,8 +45,13 @@ def _entries(node: object) -> Iterator[dict[str, str]]:
             yield from _entries(value)
 
 
+# A message naming the query parameter it is about opens with the parameter's name, a code
+# the user typed ("market: рынок «…» не найден"), not a word of the language.
+PARAMETER = re.compile(r"^[a-z_]+: ")
+
+
 def _latin(text: str) -> set[str]:
-    return {w.casefold() for w in LATIN.findall(PLACEHOLDER.sub(" ", text))}
+    return {w.casefold() for w in LATIN.findall(PLACEHOLDER.sub(" ", PARAMETER.sub(" ", text)))}
 
 
 def vocabulary() -> tuple[set[str], set[str]]:

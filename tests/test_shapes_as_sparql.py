@@ -93,10 +93,10 @@ def _break(graph: Graph) -> dict[tuple[str, str], str]:
     quote = graph.value(statements[0], AGK.quote)
     graph.set((statements[0], AGK.quote, Literal(str(quote), lang="de")))
     expect(statements[0], AGK.quote, "languageIn")
-    # sh:qualifiedValueShape + sh:qualifiedMinCount: no English translation.
-    for translation in list(graph.objects(statements[1], AGK.translation)):
-        if translation.language == "en":
-            graph.remove((statements[1], AGK.translation, translation))
+    # sh:qualifiedValueShape + sh:qualifiedMinCount: one of its two translations removed (the
+    # statement's own language may be any of kk, ru, en, so the one removed is its first).
+    translation = min(graph.objects(statements[1], AGK.translation), key=str)
+    graph.remove((statements[1], AGK.translation, translation))
     expect(statements[1], AGK.translation, "qualifiedMinCount")
     # sh:datatype: directSpeech as a string, and an ill-formed boolean.
     graph.set((statements[2], AGK.directSpeech, Literal("yes")))

@@ -67,7 +67,8 @@ def _status_entry(store: Store, decision: Decision, lang: str) -> dict[str, Any]
 
 
 def list_markets(store: Store, lang: str) -> list[dict[str, Any]]:
-    """Every market with its record count; counted once per build and language."""
+    """Every market with its record count; counted once per build and language. A union of
+    countries (the EU) has an alpha-2 code but no alpha-3 or numeric one: those are null."""
     return cached(store, f"markets:{lang}", lambda: [
         {"code": r["code"], "alpha3": r.get("alpha3"), "numeric": r.get("numeric"),
          "iri": r["market"],

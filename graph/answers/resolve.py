@@ -227,10 +227,13 @@ def _resolve_hs(index: ProductIndex, query: str, lang: str) -> Resolved:
     if not 2 <= len(digits) <= 10:
         raise ResolveError("product", query, [], hint="hs_digits")
     digits = digits[:6]
-    matches = [(len(code), index.depth(p), p) for p, codes in index.codes.items()
+    # The longest code, then the deepest product, then the narrowest scope (fewest codes: 0407
+    # is eggs, not poultry products with 0207 and 0408), then the id, so a tie never depends
+    # on the order of the rows.
+    matches = [(len(code), index.depth(p), -len(codes), p) for p, codes in index.codes.items()
                for code in codes if digits.startswith(code)]
     if matches:
-        return Resolved(max(matches)[2], "hs-code", query)
+        return Resolved(max(matches)[3], "hs-code", query)
     narrower = sorted({p for p, codes in index.codes.items()
                        for code in codes if code.startswith(digits)},
                       key=lambda p: (index.depth(p), p))

@@ -28,6 +28,7 @@ import yaml
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
+from graph.build.market_vocabulary import UNIONS
 from graph.errors import BuildError, Origin, Problem
 from graph.namespaces import (
     ACCESS_STATUS,
@@ -449,9 +450,10 @@ def load_market_extras(curated: Curated, path: Path, rel: str) -> None:
     seen: set[str] = set()
     for line, row in _read_csv(path, curated, rel, ["code", "wikidata", "alt_kk", "alt_ru", "alt_en"]):
         origin = Origin(rel, line)
-        if pycountry.countries.get(alpha_2=row["code"]) is None:
+        if pycountry.countries.get(alpha_2=row["code"]) is None and row["code"] not in UNIONS:
             curated.problem(str(MARKET[row["code"]]), origin, "market code",
-                            f"{row['code']!r} is not an ISO 3166-1 alpha-2 code")
+                            f"{row['code']!r} is not an ISO 3166-1 alpha-2 code (nor a union: "
+                            f"{', '.join(UNIONS)})")
             continue
         if row["code"] in seen:
             curated.problem(str(MARKET[row["code"]]), origin, "market code",

@@ -25,6 +25,9 @@ from graph.errors import BuildError, Problem
 from graph.namespaces import AGK, LANGUAGES, MARKET, SCHEMA
 
 SOURCE = "pycountry ISO 3166-1 (codes), Unicode CLDR via Babel (names)"
+# Unions that admit products as one market, by their ISO 3166-1 exceptionally reserved code; CLDR
+# names them as territories too. Sources speak of the EU's decisions (honey, 2025).
+UNIONS = ("EU",)
 
 
 def _missing(package: str, lang: str, detail: str) -> BuildError:
@@ -97,4 +100,11 @@ def market_graph() -> Graph:
             for name in dict.fromkeys(others):
                 if name != pref and cldr_owner.get(name.casefold(), code) == code:
                     g.add((node, SKOS.altLabel, Literal(name, lang=lang)))
+    for code in UNIONS:
+        node = MARKET[code]
+        g.add((node, RDF.type, AGK.Market))
+        g.add((node, RDF.type, AGK.MarketUnion))
+        g.add((node, AGK.iso3166Alpha2, Literal(code)))
+        for lang in LANGUAGES:
+            g.add((node, SKOS.prefLabel, Literal(cldr[lang][code], lang=lang)))
     return g
