@@ -4,7 +4,6 @@ parses back as Atom 1.0 and is filtered by market, product, since and language."
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
