@@ -26,6 +26,8 @@ def get(api: str, path: str, **kwargs) -> httpx.Response:
     return httpx.get(api + path, timeout=30, **kwargs)
 
 
+# The first report's answers, asked as of the day its 2018 records start (later sources change
+# several of these pairs: the UAE's beef has its own record of April 2018).
 @pytest.mark.parametrize(("params", "status", "via"), [
     ({"product": "бидай", "market": "Қытай", "lang": "kk"}, "open", None),
     ({"product": "говядина", "market": "ОАЭ", "lang": "ru"}, "restriction-lifted",
@@ -35,7 +37,7 @@ def get(api: str, path: str, **kwargs) -> httpx.Response:
     ({"product": "honey", "market": "DE"}, "unknown", None),
 ])
 def test_access_answers_with_status_and_source(api, params, status, via) -> None:
-    response = get(api, "/access", params=params)
+    response = get(api, "/access", params=params | {"as_of": "2018-01-01"})
     assert response.status_code == 200
     answer = response.json()
     assert answer["status"] == status
@@ -84,20 +86,23 @@ def test_language_falls_back_to_accept_language_then_english(api) -> None:
     ("/markets/Germny", {}, "market", "Germany (DE)"),
     ("/products/bef", {}, "product", "Beef (0201, 0202)"),
     ("/sources/china-market", {}, "source", "china-market-open"),
-    ("/sources/%C2%9C%08%F1%B9%BE%97%29", {}, "source", "china-market-open"),
-    ("/sources/a%20b%3E%3C", {}, "source", "china-market-open"),
+    # text close to no id: some ids are still offered (none is closer than another)
+    ("/sources/%C2%9C%08%F1%B9%BE%97%29", {}, "source", None),
+    ("/sources/a%20b%3E%3C", {}, "source", None),
 ])
 def test_unknown_names_are_404_with_the_closest_matches(api, path, params, kind, match) -> None:
     response = get(api, path, params=params)
     assert response.status_code == 404
     body = response.json()
     assert body["kind"] == kind
-    assert match in body["closest_matches"]
+    assert match in body["closest_matches"] if match else body["closest_matches"]
     assert "closest matches" in body["detail"]
 
 
 def test_russia_by_its_everyday_name_is_unknown_not_missing(api) -> None:
-    response = get(api, "/access", params={"product": "пшеница", "market": "Россия"})
+    # as of a day before any Russian record (Russia restricted Kazakh wheat in October 2024)
+    response = get(api, "/access", params={"product": "пшеница", "market": "Россия",
+                                           "as_of": "2018-01-01"})
     assert response.status_code == 200
     answer = response.json()
     assert answer["market"]["code"] == "RU" and answer["market"]["matched_by"] == "label"
@@ -182,7 +187,7 @@ def test_markets(api) -> None:
 
 
 def test_a_market_lists_every_product_with_its_status(api) -> None:
-    body = get(api, "/markets/ОАЭ").json()
+    body = get(api, "/markets/ОАЭ", params={"as_of": "2018-01-01"}).json()  # the first report
     assert body["code"] == "AE"
     by_id = {p["id"]: p for p in body["products"]}
     # "ет" to the UAE is read without pork: meat as a whole and pork stay unknown
@@ -194,7 +199,8 @@ def test_a_market_lists_every_product_with_its_status(api) -> None:
     assert by_id["edible-hen-eggs"]["via"] is None
     assert by_id["hatching-hen-eggs"]["status"] == "unknown"
     assert by_id["wheat"]["status"] == "unknown" and by_id["wheat"]["permitted"] is None
-    iran = {p["id"]: p for p in get(api, "/markets/IR").json()["products"]}
+    iran = {p["id"]: p for p in get(api, "/markets/IR",
+                                    params={"as_of": "2018-01-01"}).json()["products"]}
     assert iran["mutton"]["status"] == "requirements-agreed"
     assert iran["mutton"]["coverage"]["complete"] is True
 
