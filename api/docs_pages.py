@@ -27,7 +27,7 @@ def redoc_script() -> bytes:
         CDN_LOGO, f"{STATIC_URL}/favicon.png".encode())
 
 
-@router.get("/redoc")
+@router.api_route("/redoc", methods=["GET", "HEAD"])
 async def redoc(request: Request) -> HTMLResponse:
     root = request.scope.get("root_path", "")
     return get_redoc_html(openapi_url=f"{root}{request.app.openapi_url}",
@@ -36,7 +36,7 @@ async def redoc(request: Request) -> HTMLResponse:
                           with_google_fonts=False)
 
 
-@router.get(SCRIPT_URL)
+@router.api_route(SCRIPT_URL, methods=["GET", "HEAD"])
 async def redoc_js() -> Response:
     return Response(redoc_script(), media_type="text/javascript",
                     headers={"Cache-Control": "public, max-age=86400"})
