@@ -18,6 +18,8 @@ from graph.namespaces import MEASURE, RECORD
 from graph.settings import Settings
 from graph.store.backends import EmbeddedStore
 from tests.conftest import history_data
+from tests.helpers.builds import edit as _edit
+from tests.helpers.builds import line_of as _line_of
 
 
 @pytest.fixture
@@ -28,19 +30,6 @@ def workspace(tmp_path: Path) -> Settings:
     settings = Settings(home=tmp_path / "home", data_dir=data, endpoint=None)
     build(settings)
     return settings
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _line_of(path: Path, fragment: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if fragment in line:
-            return number
-    raise AssertionError(fragment)
 
 
 def _fails(settings: Settings) -> list:

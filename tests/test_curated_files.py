@@ -17,6 +17,8 @@ from graph.build.curated_files import history_digests, load_curated, period_end,
 from graph.errors import BuildError
 from graph.namespaces import AGK, DOCUMENT, MARKET, MEASURE, PRODUCT, RECORD, SCHEMA, STATEMENT
 from tests.conftest import history_data
+from tests.helpers.builds import edit as _edit
+from tests.helpers.builds import line_of as _line_of
 
 LIFTED = RECORD["kz-jp-beef-2024-02"]
 IMPOSED = RECORD["kz-jp-beef-2022"]
@@ -33,19 +35,6 @@ def curated(tmp_path_factory: pytest.TempPathFactory):
 def data(tmp_path: Path) -> Path:
     """An editable copy of graph/data/ plus the history test files."""
     return history_data(tmp_path / "data")
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _line_of(path: Path, fragment: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if fragment in line:
-            return number
-    raise AssertionError(fragment)
 
 
 def _problems(data: Path) -> list:

@@ -26,3 +26,18 @@ def serve_copy(source: Path, home: Path, name: str = "a") -> Path:
     build = copy_build(source, home, name)
     point_current(home, name)
     return build
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a copied data file (it must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, fragment: str) -> int:
+    """The line number of the first line holding `fragment`: where a build problem must point."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if fragment in line:
+            return number
+    raise AssertionError(fragment)
