@@ -24,6 +24,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,8 +79,10 @@ def _valid(path: str, params: dict, response: httpx.Response, answers: dict) -> 
 
 
 def background_load(base: str, seconds: str, clients: str, seed: str, answers: str) -> None:
-    """Entry point of the load child process: prints one JSON summary line."""
-    asyncio.run(_load(base, float(seconds), int(clients), int(seed), json.loads(answers)))
+    """Entry point of the load child process: prints one JSON summary line. `answers` is the
+    path of a JSON file (the answers with their histories are too long for a command line)."""
+    asyncio.run(_load(base, float(seconds), int(clients), int(seed),
+                      json.loads(Path(answers).read_text(encoding="utf-8"))))
 
 
 async def _load(base: str, seconds: float, clients: int, seed: int, answers: dict) -> None:
@@ -229,10 +232,12 @@ def loaded_api(settings: Settings) -> Iterator[tuple[str, int]]:
 
 
 def _start_load(base: str, seconds: float, answers: dict) -> subprocess.Popen:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False,
+                                     encoding="utf-8") as file:
+        json.dump(answers, file, ensure_ascii=False)
     return subprocess.Popen(
         [sys.executable, "-c", "import sys; from tests.test_load import background_load; "
-         "background_load(*sys.argv[1:])", base, str(seconds), str(CLIENTS), "7",
-         json.dumps(answers)],
+         "background_load(*sys.argv[1:])", base, str(seconds), str(CLIENTS), "7", file.name],
         cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=lambda: os.nice(LOAD_NICENESS))
 
