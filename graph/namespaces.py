@@ -1,7 +1,7 @@
 """The one persistent namespace the graph mints IRIs in, and the vocabularies it reuses."""
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 BASE = "https://w3id.org/agrikg/"
 
@@ -21,6 +21,9 @@ ROLE = Namespace(BASE + "role/")
 INFERENCE = Namespace(BASE + "inference/")
 INDICATOR = Namespace(BASE + "indicator/")
 PROGRAMME = Namespace(BASE + "programme/")
+# A length of time as an OWL-Time duration (number and unit), one IRI per length: P9M is
+# duration/P9M. An xsd:duration literal does not survive every engine (Virtuoso keeps "9").
+DURATION = Namespace(BASE + "duration/")
 ACCESS_STATUS = Namespace(BASE + "access-status/")
 VET_STATUS = Namespace(BASE + "vet-status/")
 
@@ -43,12 +46,14 @@ PREFIXES = {
     "inference": INFERENCE,
     "indicator": INDICATOR,
     "programme": PROGRAMME,
+    "duration": DURATION,
     "status": ACCESS_STATUS,
     "vet": VET_STATUS,
     "skos": SKOS,
     "prov": PROV,
     "dcterms": DCTERMS,
     "schema": SCHEMA,
+    "time": TIME,
     "foaf": FOAF,
     "owl": OWL,
     "rdf": RDF,

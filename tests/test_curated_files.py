@@ -224,6 +224,19 @@ def test_a_broken_row_is_a_problem_at_its_file_and_line(data: Path, file, old, n
     assert f"{file}:{line}" in str(problem)
 
 
+@pytest.mark.parametrize("period", ["P1Y6M", "9 months", "P0M", "PT5H"])
+def test_a_period_that_is_not_one_number_and_unit_is_a_problem_at_its_indicator(
+        data: Path, period: str) -> None:
+    """An indicator's period becomes an OWL-Time duration (a number and a unit); what cannot
+    be one says which forms are accepted."""
+    path = data / "sources.yaml"
+    line = _line_of(path, "  - id: china-agri-exports-growth-9-months")
+    _edit(path, "    period: P9M", f"    period: {period}")
+    problem = _one(_problems(data), "duration")
+    assert problem.origin.path.endswith("sources.yaml") and problem.origin.line == line
+    assert repr(period) in problem.message and "PnM" in problem.message
+
+
 @pytest.mark.parametrize(("old", "new", "rule", "words"), [
     ("      kk: 2024 жылғы ақпанда", "      de: 2024 жылғы ақпанда", "translations",
      "exactly en and kk"),

@@ -128,10 +128,16 @@ def test_the_programme_half_of_the_report_is_modelled(embedded) -> None:
 def test_the_growth_of_exports_to_china_is_recorded_with_its_source(embedded) -> None:
     [row] = embedded.select("""
         PREFIX agk: <https://w3id.org/agrikg/ontology#>
-        SELECT ?pct ?period ?quote WHERE {
+        PREFIX time: <http://www.w3.org/2006/time#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?pct ?period ?months ?unit ?ru ?quote WHERE {
           ?i a agk:TradeIndicator ; agk:changePercent ?pct ; agk:period ?period ;
-             agk:market <https://w3id.org/agrikg/market/CN> ; agk:source/agk:quote ?quote }""")
-    assert float(row["pct"]) == 42 and row["period"] == "P9M"
+             agk:market <https://w3id.org/agrikg/market/CN> ; agk:source/agk:quote ?quote .
+          ?period time:numericDuration ?months ; time:unitType ?unit ; rdfs:label ?ru .
+          FILTER(LANG(?ru) = "ru") }""")
+    assert float(row["pct"]) == 42 and row["period"] == "https://w3id.org/agrikg/duration/P9M"
+    assert (float(row["months"]), row["unit"], row["ru"]) == (
+        9, "http://www.w3.org/2006/time#unitMonth", "9 месяцев")
     assert "42 пайызға" in row["quote"]
 
 

@@ -253,3 +253,25 @@ def test_a_browser_gets_a_not_found_page_in_its_language(client, path, words) ->
         # An API client keeps its JSON, in the same language.
         body = client.get(path, headers={"Accept": "text/turtle", "Accept-Language": lang})
         assert body.status_code == 404 and text in body.json()["detail"]
+
+
+def test_every_kind_of_resource_the_graph_names_has_a_page(client, embedded) -> None:
+    """One resource of each kind the build mints (product/, record/, measure/, duration/...)
+    answers with its page in each language and as Turtle: a link on any page never leads to a
+    404 (measure/ pages did, until they were served)."""
+    subjects = [r["s"] for r in embedded.select(
+        "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), 'https://w3id.org/agrikg/')"
+        " && !CONTAINS(STR(?s), '#')) } ORDER BY ?s")]
+    first: dict[str, str] = {}
+    for iri in subjects:
+        path = iri.removeprefix("https://w3id.org/agrikg/")
+        if "/" in path:
+            first.setdefault(path.split("/", 1)[0], path)
+    assert {"measure", "duration", "record", "product", "market"} <= set(first), sorted(first)
+    for kind, path in sorted(first.items()):
+        for lang in ("kk", "ru", "en"):
+            response = client.get("/" + path, params={"lang": lang},
+                                  headers={"Accept": "text/html"})
+            assert response.status_code == 200, (kind, path, lang, response.text[:200])
+        turtle = client.get("/" + path, headers={"Accept": "text/turtle"})
+        assert turtle.status_code == 200 and Graph().parse(data=turtle.text, format="turtle"), path

@@ -5,8 +5,6 @@ answers its first check from what the warm-up read."""
 
 from __future__ import annotations
 
-import pytest
-
 from graph.answers.check import access_rows, check, pair_products, records_for, rows_below
 from graph.answers.records import RecordIndex
 from graph.answers.resolve import market_index, product_index
@@ -29,12 +27,7 @@ def _by_queries(store, product: str, market: str) -> dict[str, tuple]:
             for r in rows}
 
 
-def test_the_pair_index_finds_what_the_named_queries_find(store, request) -> None:
-    if request.node.callspec.params.get("store") == "virtuoso":
-        # the same Virtuoso difference as tests/test_engines.py's duplicates-or-strays test
-        # (found with the dated data; issue 14 stays open). Strict: fails once it agrees.
-        request.applymarker(pytest.mark.xfail(strict=True, reason="Virtuoso misses dated "
-                                              "records reached through the product hierarchy"))
+def test_the_pair_index_finds_what_the_named_queries_find(store) -> None:
     markets = sorted({r["m"] for r in store.select(
         "SELECT DISTINCT ?m WHERE { ?r <https://w3id.org/agrikg/ontology#market> ?m }")})
     markets += sorted(market_index(store).alpha2)[:2]  # markets without records

@@ -32,7 +32,8 @@ from graph.namespaces import BASE
 router = APIRouter(tags=["Linked data"])
 
 KINDS = ("product", "market", "record", "statement", "document", "event", "agent", "role",
-         "inference", "indicator", "programme", "access-status", "vet-status")
+         "inference", "indicator", "programme", "duration", "measure", "access-status",
+         "vet-status")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 DUMPS = {"graph.ttl": "text/turtle", "graph.nt": "application/n-triples",

@@ -25,8 +25,9 @@ from typing import Any
 
 import pycountry
 import yaml
+from babel.units import format_unit
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from graph.build.market_vocabulary import UNIONS
 from graph.errors import BuildError, Origin, Problem
@@ -36,6 +37,7 @@ from graph.namespaces import (
     AGK,
     BASE,
     DOCUMENT,
+    DURATION,
     EVENT,
     INDICATOR,
     INFERENCE,
@@ -729,12 +731,39 @@ def load_sources(curated: Curated, path: Path, rel: str,
             g.add((node, AGK.exporter, MARKET[ind["exporter"]]))
             g.add((node, AGK.market, MARKET[ind["market"]]))
             g.add((node, AGK.changePercent, Literal(str(ind["change_percent"]), datatype=XSD.decimal)))
-            g.add((node, AGK.period, Literal(str(ind["period"]), datatype=XSD.duration)))
+            if ind.get("period") is not None:
+                g.add((node, AGK.period, _duration(curated, str(ind["period"]), origin)))
             _cite(curated, [ind["statement"]], node, origin)
             _labels(g, node, AGK.productScope, ind.get("product_scope"))
             _labels(g, node, RDFS.label, ind.get("label"))
             _labels(g, node, SKOS.definition, ind.get("definition"))
     return reasons
+
+
+_DURATION = re.compile(r"^P([1-9][0-9]*)([YMWD])$")
+_TIME_UNITS = {"Y": (TIME.unitYear, "year"), "M": (TIME.unitMonth, "month"),
+               "W": (TIME.unitWeek, "week"), "D": (TIME.unitDay, "day")}
+
+
+def _duration(curated: Curated, text: str, origin: Origin) -> URIRef:
+    """A length written as ISO 8601 (P9M) as an OWL-Time duration node, duration/P9M: a number
+    and a unit, which every engine keeps (Virtuoso turns an xsd:duration literal into "9")."""
+    match = _DURATION.match(text)
+    node = DURATION[text]
+    if match is None:
+        curated.problem(str(node), origin, "duration",
+                        f"period {text!r} is not one number and one unit in ISO 8601 "
+                        "(accepted: PnY, PnM, PnW or PnD, such as P9M)")
+        return node
+    g = curated.graph
+    unit, cldr = _TIME_UNITS[match[2]]
+    g.add((node, RDF.type, TIME.Duration))
+    g.add((node, TIME.numericDuration, Literal(match[1], datatype=XSD.decimal)))
+    g.add((node, TIME.unitType, unit))
+    for lang in LANGUAGES:  # "9 ай", "9 месяцев", "9 months": CLDR's plural forms
+        g.add((node, RDFS.label, Literal(format_unit(int(match[1]), f"duration-{cldr}",
+                                                     length="long", locale=lang), lang=lang)))
+    return node
 
 
 _URL = re.compile(r"https?://[^\x00-\x20<>\"{}|^`\\]+")
