@@ -626,3 +626,46 @@ def test_the_query_page_works_without_javascript(browser, api_embedded) -> None:
     page.get_by_role("link", name=NEXT["ru"], exact=True).first.click()
     assert page.locator("#result-range").inner_text() == RANGE["ru"].format(101, 200)
     context.close()
+
+
+# -- every page, in each language, at desktop and phone width -------------------------------------
+
+# Each page a user reaches, by what it is; a record and a measure of the dated history included.
+EVERY_PAGE = {
+    "exporter-start": "/",
+    "exporter-answer": "/?product=beef&market=CN",
+    "exporter-as-of": "/?product=beef&market=CN&as_of=2023-06-01",
+    "explore": "/explore?market=IR",
+    "analytics": "/analytics",
+    "query": "/sparql",
+    "ontology": "/ontology",
+    "product": "/product/beef",
+    "product-scheme": "/product",
+    "market": "/market/CN",
+    "record": "/record/kz-sa-beef-2022-08-08",
+    "statement": "/statement/china-market-open",
+    "document": "/document/kz-gov-meeting-report",
+    "measure": "/measure/kz-ban-breeding-stock-2021-03-26",
+    "duration": "/duration/P9M",
+    "status": "/access-status/open",
+    "not-found": "/product/no-such-product",
+}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+@pytest.mark.parametrize("name", EVERY_PAGE)
+def test_every_page_in_each_language_and_width(browser, api_embedded, screenshots, name, lang,
+                                                width) -> None:
+    """No request off our server, no script error, no sideways scroll, in the page's language,
+    and axe-core finds nothing; a screenshot of each, looked at by hand."""
+    context, page = _local_page(browser, viewport={"width": width, "height": SIZES[width]})
+    path = EVERY_PAGE[name]
+    page.goto(f"{api_embedded}{path}{'&' if '?' in path else '?'}lang={lang}")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.lang") == lang
+    page.screenshot(path=screenshots / f"page-{name}-{lang}-{width}.png", full_page=True)
+    _no_sideways_scroll(page)
+    _axe_clean(page)
+    assert page.outside == [] and page.errors == [], (page.outside, page.errors)
+    context.close()
