@@ -5,12 +5,17 @@ SHACL shapes that constrain it, made from the served graph and ontology/shapes.t
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from rdflib import Graph
+from rdflib.namespace import SKOS
 
 from api.app import create_app
+from graph import ONTOLOGY_DIR
+from graph.answers.messages import ONTOLOGY_PAGE
 from graph.endpoint.ontology_docs import constraints, document
 from graph.settings import Settings
 
@@ -36,6 +41,20 @@ def test_every_term_is_documented_from_the_graph(embedded, settings) -> None:
     product = properties["product"]
     assert product.domains == [AGK + "AccessRecord"] and product.ranges == [AGK + "Product"]
     assert properties["asOf"].kind == "datatype" and product.kind == "object"
+
+
+def test_every_definition_is_given_once_in_each_of_kk_ru_en() -> None:
+    """Users read the graph in Kazakh, Russian and English: a term with a skos:definition (the
+    ontology itself, classes, properties, agk:HSCode) has exactly one in each of the three."""
+    ontology = Graph().parse(ONTOLOGY_DIR / "agrikg.ttl")
+    defined = sorted(set(ontology.subjects(SKOS.definition, None)))
+    assert len(defined) > 40
+    wrong = {}
+    for term in defined:
+        langs = Counter(d.language for d in ontology.objects(term, SKOS.definition))
+        if langs != Counter(["kk", "ru", "en"]):
+            wrong[str(term).replace(AGK, "agk:")] = dict(langs)
+    assert wrong == {}, f"terms without exactly one definition in each of kk, ru, en: {wrong}"
 
 
 def test_the_shapes_constraining_a_term_are_listed(embedded, settings) -> None:
@@ -68,6 +87,7 @@ def test_the_page_documents_each_term_in_each_language(client, lang, words) -> N
                  '<span lang="en">Access record</span>', "AccessRecordShape", "1..1"):
         assert text in entry.group(0), text
     assert len(re.findall(r'<article class="term"', page.text)) >= 40
+    assert ONTOLOGY_PAGE["no_definition"][lang] not in page.text, "a term lacks a definition"
     # RDF stays by Accept
     turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
     assert turtle.headers["content-type"].startswith("text/turtle")
