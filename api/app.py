@@ -115,8 +115,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status_code=422)
 
     @app.exception_handler(StoreError)
-    async def store_down(_: Request, exc: StoreError) -> JSONResponse:
-        return JSONResponse({"detail": f"the graph store cannot answer: {exc}"}, status_code=503)
+    async def store_down(request: Request, exc: StoreError) -> JSONResponse:
+        text = ERRORS["store_down"][request_language(request)].format(detail=exc)
+        return JSONResponse({"detail": text}, status_code=503)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -132,8 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if exc.status_code == 405:
             allowed = _allowed_methods(request.app, request.url.path)
             headers = {"Allow": ", ".join(allowed)}
-            detail = (f"{request.method} is not allowed on {request.url.path}; "
-                      f"use {' or '.join(allowed)}")
+            detail = ERRORS["method_not_allowed"][request_language(request)].format(
+                method=request.method, path=request.url.path, allowed=", ".join(allowed))
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(ClientDisconnect)
@@ -145,7 +146,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
+        return JSONResponse({"detail": ERRORS["internal"][request_language(request)]},
+                            status_code=500)
 
     return app
 

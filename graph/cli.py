@@ -89,16 +89,19 @@ def _lang(lang: str) -> str:
 
 
 @contextmanager
-def _user_errors() -> Iterator[None]:
+def _user_errors(lang: str = "en") -> Iterator[None]:
     """Turn what went wrong into a clear message and exit code, never a traceback for input:
     2 for input that matches nothing or is malformed, 1 when the graph or store cannot answer.
     Only the resolver's and the named queries' own errors are the user's input; any other
     error is a bug of agrikg and is raised as one. Messages quote the user's input and the
-    data, so they are printed as text, not markup."""
+    data, so they are printed as text, not markup. A name that matches nothing is said in
+    `lang`, the command's --lang, with the closest matches."""
     try:
         yield
     except (ResolveError, UnknownQuery, UnknownParameter, BadParameter) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        if isinstance(exc, ResolveError):
+            message = exc.message(lang)
         err.print(f"[red]{escape(str(message))}[/red]")
         raise typer.Exit(2) from None
     except BuildError as exc:
@@ -200,7 +203,7 @@ def check(
     lang = _lang(lang)
     at = _as_of(as_of, lang)
     settings = _settings(endpoint)
-    with _user_errors():
+    with _user_errors(lang):
         store = _open(settings)
         answer = validated(check_access(store, product, market, lang=lang,
                                         exporter=settings.exporter, as_of=at))
@@ -302,7 +305,7 @@ def changes(
 
     lang = _lang(lang)
     settings = _settings(endpoint)
-    with _user_errors():
+    with _user_errors(lang):
         try:
             store = _open(settings)
             found = status_changes(store, lang, market=market, product=product,
@@ -440,7 +443,7 @@ def viz(
     lang = _lang(lang)
     at = _as_of(as_of, lang)
     settings = _settings(endpoint)
-    with _user_errors():
+    with _user_errors(lang):
         view = render_filtered(_open(settings), lang, market=market, product=product,
                                status=status, exporter=settings.exporter, as_of=at)
         Path(output).write_text(view.html, encoding="utf-8")
@@ -463,7 +466,7 @@ def stats(
     lang = _lang(lang)
     at = _as_of(as_of, lang)
     settings = _settings(endpoint)
-    with _user_errors():
+    with _user_errors(lang):
         result = compute(_open(settings), lang, settings.exporter, at)
     if as_json:
         _print_json(result)

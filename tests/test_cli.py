@@ -82,6 +82,14 @@ def test_an_unknown_pair_is_unknown_and_exits_zero(settings) -> None:
     (("check", "wheet", "CN"), "closest matches: Wheat"),
     (("check", "wheat", "Chna"), "closest matches: China"),
     (("check", "wheat", "CN", "--lang", "de"), "--lang must be kk, ru or en"),
+    (("check", "пшеничка", "CN", "--lang", "ru"), "Продукция «пшеничка» не найдена. "
+                                                  "Ближайшие совпадения: Пшеница (1001)"),
+    (("check", "wheat", "Китаец", "--lang", "ru"), "Рынок «Китаец» не найден. "
+                                                  "Ближайшие совпадения: Китай (CN)."),
+    (("check", "бидаймен", "CN", "--lang", "kk"), "«бидаймен» өнімі табылмады. "
+                                                  "Ең жақын сәйкестіктер: Бидай (1001)"),
+    (("check", "wheat", "Қытайлық", "--lang", "kk"), "«Қытайлық» нарығы табылмады. "
+                                                    "Ең жақын сәйкестіктер: Қытай (CN)."),
 ])
 def test_bad_input_exits_non_zero_with_a_clear_message(settings, args, words) -> None:
     result = run(settings, *args)

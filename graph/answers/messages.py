@@ -518,6 +518,21 @@ ERRORS: dict[str, dict[str, str]] = {
                              "және «.», «_», «-» таңбаларынан тұрады."},
     "no_page": {"en": "There is no page at this address.", "ru": "По этому адресу страницы нет.",
                 "kk": "Бұл мекенжайда бет жоқ."},
+    # Errors of the server's side (5xx) and of the method: what happened and what to do, in
+    # the user's language; the store's own words stay in parentheses, as it gave them.
+    "store_down": {"en": "The graph store cannot answer ({detail}); try again shortly.",
+                   "ru": "Хранилище графа не отвечает ({detail}); повторите запрос чуть позже.",
+                   "kk": "Граф қоймасы жауап бермейді ({detail}); сәлден соң қайталаңыз."},
+    "internal": {"en": "Internal error; it has been logged. Try again, or report it.",
+                 "ru": "Внутренняя ошибка; она записана в журнал. Повторите запрос или "
+                       "сообщите о ней.",
+                 "kk": "Ішкі қате; ол журналға жазылды. Сұрауды қайталаңыз немесе ол туралы "
+                       "хабарлаңыз."},
+    "method_not_allowed": {"en": "{method} is not allowed on {path}; use {allowed}.",
+                           "ru": "Метод {method} для {path} не поддерживается; используйте "
+                                 "{allowed}.",
+                           "kk": "{path} мекенжайы {method} әдісін қабылдамайды; {allowed} "
+                                 "қолданыңыз."},
     "go_home": {"en": "Back to the check", "ru": "Вернуться к проверке",
                 "kk": "Тексеруге оралу"},
     # Parameter problems (422), by pydantic's error type; {parameter} is the parameter's name.
