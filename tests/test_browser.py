@@ -309,23 +309,30 @@ def test_a_suggestion_is_a_link_to_the_same_question(page, api_embedded, lang, t
     assert page.outside == [] and page.errors == []
 
 
-def test_explore_without_javascript_is_the_table(browser, api_embedded, screenshots) -> None:
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+AGREED = {"kk": "Талаптар келісілді", "ru": "Требования согласованы", "en": "Requirements agreed"}
+CATTLE = {"kk": "Ірі қара мал", "ru": "Крупный рогатый скот", "en": "Cattle"}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_explore_without_javascript_is_the_table(browser, api_embedded, screenshots, lang,
+                                                 width) -> None:
+    context = browser.new_context(java_script_enabled=False,
+                                  viewport={"width": width, "height": SIZES[width]})
     outside: list[str] = []
     context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname
                   == "127.0.0.1" else (outside.append(route.request.url), route.abort()))
     page = context.new_page()
-    page.goto(f"{api_embedded}/explore?market=IR&lang=ru&as_of=2018-01-01")
+    page.goto(f"{api_embedded}/explore?market=IR&lang={lang}&as_of=2018-01-01")
     assert not page.locator("#graph").is_visible()
     assert page.locator("#records tbody tr").count() == 6
-    assert "Требования согласованы" in page.locator("#records").inner_text()
+    assert AGREED[lang] in page.locator("#records").inner_text()
     page.locator("#f-status").select_option("requirements-planned")
-    page.get_by_role("button", name="Показать").click()
+    page.get_by_role("button", name=SHOW[lang]).click()
     assert page.locator("#records tbody tr").count() == 1
-    assert "КРС" in page.locator("#records").inner_text() or \
-        "скот" in page.locator("#records").inner_text()
+    assert CATTLE[lang] in page.locator("#records").inner_text()
     _no_sideways_scroll(page)
-    page.screenshot(path=screenshots / "explore-nojs-ru-390.png", full_page=True)
+    page.screenshot(path=screenshots / f"explore-nojs-{lang}-{width}.png", full_page=True)
     assert outside == []
     context.close()
 

@@ -116,10 +116,13 @@ def start_api(settings: Settings, endpoint: str | None = None,
     process = subprocess.Popen([str(BIN / "agrikg"), "serve", *args], env=env,
                                stdout=log, stderr=subprocess.STDOUT, **popen)
     base = f"http://127.0.0.1:{port}"
-    if not answers(base + "/health", process):
-        process.kill()
-        raise RuntimeError("the API did not start: "
-                           f"{(settings.home / log.name).read_text()[-2000:]}")
-    yield base
-    stop(process)
-    log.close()
+    try:
+        if not answers(base + "/health", process):
+            process.kill()
+            raise RuntimeError("the API did not start: "
+                               f"{(settings.home / log.name).read_text()[-2000:]}")
+        yield base
+    finally:  # also when the generator is closed (`.close()`, or dropped) before it ends
+        if process.poll() is None:
+            stop(process)
+        log.close()
