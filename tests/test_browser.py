@@ -293,8 +293,10 @@ def test_explore_filters_in_each_language(page, api_embedded, screenshots, lang,
     ("ru", "баранинаа", "IR", "Баранина", "requirements-agreed"),
     ("en", "mutonn", "IR", "Mutton", "requirements-agreed"),
 ])
+@pytest.mark.parametrize("width", WIDTHS)
 def test_a_suggestion_is_a_link_to_the_same_question(page, api_embedded, lang, typed, market,
-                                                     picked, status) -> None:
+                                                     picked, status, width) -> None:
+    page.set_viewport_size({"width": width, "height": SIZES[width]})
     page.goto(f"{api_embedded}/?lang={lang}&product={quote(typed)}&market={market}")
     card = page.locator("#answer .card-error")
     card.wait_for()
@@ -350,19 +352,32 @@ def test_explore_language_switch_keeps_the_filters(page, api_embedded) -> None:
     assert page.outside == [] and page.errors == []
 
 
-def test_explore_says_when_nothing_matches(page, api_embedded, screenshots) -> None:
+BEEF = {"kk": ("сиыр етии", "Сиыр еті"), "ru": ("говядна", "Говядина"), "en": ("beeff", "Beef")}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_explore_says_when_nothing_matches(page, api_embedded, screenshots, lang, width) -> None:
+    from graph.answers.messages import EXPLORE
+
+    page.set_viewport_size({"width": width, "height": SIZES[width]})
     # Before 2015 only restrictions were in force: no record agreed requirements yet.
-    page.goto(f"{api_embedded}/explore?status=requirements-agreed&as_of=2015-01-01&lang=ru")
+    page.goto(f"{api_embedded}/explore?status=requirements-agreed&as_of=2015-01-01&lang={lang}")
     message = page.locator("#empty")
-    assert "Нет записей по фильтру «Статус:" in message.inner_text()
-    page.get_by_role("link", name="Показать без фильтра", exact=False).click()
+    shown = f"{EXPLORE['status'][lang]}: {AGREED[lang]}"
+    assert EXPLORE["empty_because"][lang].format(filter=shown) in message.inner_text()
+    page.get_by_role("link", name=EXPLORE["without"][lang].format(filter=shown),
+                     exact=True).click()
     page.wait_for_function("window.agrikgView && window.agrikgView.nodes > 0")
     assert page.locator("#empty").count() == 0
-    page.goto(f"{api_embedded}/explore?product=говядна&lang=ru")
-    assert "Продукция «говядна» не найдена." in page.locator("#empty").inner_text()
+    typed, beef = BEEF[lang]
+    page.goto(f"{api_embedded}/explore?product={quote(typed)}&lang={lang}")
+    assert EXPLORE["not_found_product"][lang].format(text=typed) in \
+        page.locator("#empty").inner_text()
     assert "restriction-lifted" not in page.locator("body").inner_text()  # the legend in words
-    page.screenshot(path=screenshots / "explore-notfound-ru-1366.png")
-    page.get_by_role("link", name="Говядина").click()
+    _no_sideways_scroll(page)
+    page.screenshot(path=screenshots / f"explore-notfound-{lang}-{width}.png")
+    page.get_by_role("link", name=beef, exact=True).click()
     page.wait_for_function("window.agrikgView && window.agrikgView.nodes > 0")
     assert page.locator("#f-product").input_value() == "beef"
     assert page.outside == [] and page.errors == []
@@ -405,8 +420,10 @@ def test_analytics_is_a_page_in_each_language(page, api_embedded, screenshots, l
     ("ru", "0204", "Замороженная баранина", "Аналитика"),
     ("en", "0204", "Frozen mutton", "Analytics"),
 ])
+@pytest.mark.parametrize("width", WIDTHS)
 def test_a_narrower_product_links_to_its_own_check(page, api_embedded, lang, group, narrower,
-                                                   header) -> None:
+                                                   header, width) -> None:
+    page.set_viewport_size({"width": width, "height": SIZES[width]})
     page.goto(f"{api_embedded}/?lang={lang}&product={group}&market=IR")
     assert page.locator("#answer article").get_attribute("data-status") == "unknown"
     assert header in page.locator("header").inner_text() + page.locator("main").inner_text()
@@ -421,6 +438,7 @@ def test_a_narrower_product_links_to_its_own_check(page, api_embedded, lang, gro
     assert page.evaluate("document.documentElement.lang") == lang
     assert "/record/" in page.url
     assert page.outside == [] and page.errors == []
+
 
 def test_the_history_timeline_fits_a_390_px_screen_with_our_styles_only(browser, api_embedded) -> None:
     """The pair's timeline (api/templates/timeline.html) with a long quote and URL, styled by the
