@@ -101,7 +101,7 @@ test: $(STAMP) $(VENDOR_STAMP) browser haproxy virtuoso
 ## route tests; no server, CLI, browser, notebook or wheel process (tests/conftest.py sorts them)
 test-fast: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -m "not slow" -n auto
 
 ## only the wheel job: build the wheel, install it into a fresh venv outside the checkout and
 ## there run agrikg build, agrikg check wheat CN and agrikg serve answering /health

@@ -179,7 +179,8 @@ _TIER_PARAMS = {("api", "embedded"): "server", ("api", "remote"): "server",
 # agrikg, the build tests build edited copies of the data.
 _TIER_MODULES = {"test_faults": "server", "test_load": "server", "test_cli": "process",
                  "test_bench": "process", "test_builder": "build", "test_wheel": "wheel"}
-TIERS = ("server", "process", "browser", "notebook", "build", "wheel")     # registered in pyproject.toml
+# registered in pyproject.toml
+TIERS = ("server", "process", "browser", "notebook", "build", "property", "wheel")
 
 
 # A fixture or test whose code calls these starts a server; a test calling `subprocess` a program.
@@ -205,6 +206,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         fixtures = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
         if any(_names(d.func) & _SERVER_HELPERS for defs in fixtures.values() for d in defs):
             tiers.add("server")
+        # A fixture that copies the whole curated data for each test to edit: the test then
+        # loads or validates all of it again (about a second each), a build of its own.
+        if any(d.scope == "function" and "history_data" in _names(d.func)
+               for defs in fixtures.values() for d in defs):
+            tiers.add("build")
         own = _names(getattr(item, "function", None))
         if own & _SERVER_HELPERS:
             tiers.add("server")

@@ -20,6 +20,9 @@ from graph.namespaces import MARKET
 from graph.store.backends import Store
 from graph.store.named_queries import IRI, select
 
+# Every pair of the real graph and dates drawn by hypothesis: the property tier, not the fast one.
+pytestmark = pytest.mark.property
+
 
 def everywhere(store: Store, exporter: str, market: str, at: AsOf) -> None:
     """Every product's status in the market, asked five ways, is one status."""

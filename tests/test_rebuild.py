@@ -351,6 +351,7 @@ def test_a_corrupt_build_made_current_is_never_switched_to(
 
 # -- pruning ------------------------------------------------------------------------------------
 
+@pytest.mark.build  # builds several times
 def test_a_build_being_read_is_never_pruned(tmp_path: Path, settings: Settings) -> None:
     home = tmp_path / "home"
     first = current_build(settings)

@@ -43,6 +43,7 @@ def test_the_history_data_conforms(combined, shapes) -> None:
     assert _check(combined, shapes, lambda g: None) == []
 
 
+@pytest.mark.build  # SHACL over the whole graph, once per case
 @pytest.mark.parametrize(("focus", "change", "rule", "words", "file"), [
     (BAN, lambda g: g.remove((BAN, AGK.coversProduct, None)),
      "ExportMeasureShape / agk:coversProduct", "at least one product", "measures.csv"),
@@ -78,6 +79,7 @@ def test_a_broken_shape_names_the_resource_its_file_and_line(combined, shapes, f
     assert problem.origin.path.endswith(file) and problem.origin.line > 0
 
 
+@pytest.mark.build  # SHACL over the whole graph, once per case
 def test_a_speaker_without_a_role_conforms_and_an_undefined_role_does_not(combined,
                                                                           shapes) -> None:
     from rdflib import BNode
