@@ -17,7 +17,7 @@ import hashlib
 import io
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -475,19 +475,27 @@ RECORD_COLUMNS = ["id", "exporter", "market", "product", "status", "vet_status",
                   ("statements", "statement"), "inferred"]
 
 
+def _load_rows(curated: Curated, path: Path, rel: str, columns: Any,
+               read_row: Callable[[Curated, dict[str, str], Origin, dict[str, Any]], None],
+               namespace: Any, kind: str, reasons: dict[str, Any]) -> None:
+    """Each row of a CSV file through `read_row`; a row the data breaks (not a bug of the
+    loader: `_data_fault`) is a problem at its file and line, and the other rows still load."""
+    for line, row in _read_csv(path, curated, rel, columns):
+        origin = Origin(rel, line)
+        try:
+            read_row(curated, row, origin, reasons)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            if not _data_fault(exc):
+                raise
+            curated.problem(str(namespace[row.get("id", "")]), origin, "data shape",
+                            f"the {kind} could not be read ({exc!r})")
+
+
 def load_records(curated: Curated, path: Path, rel: str, reasons: dict[str, Any]) -> None:
     """Access records: access.csv and records/*.csv. The columns `effective`,
     `effective_precision`, `statements` (several ids, space-separated) are also read under
     their first names `as_of`, `as_of_precision`, `statement`."""
-    for line, row in _read_csv(path, curated, rel, RECORD_COLUMNS):
-        origin = Origin(rel, line)
-        try:
-            _record(curated, row, origin, reasons)
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            if not _data_fault(exc):
-                raise
-            curated.problem(str(RECORD[row.get("id", "")]), origin, "data shape",
-                            f"the record could not be read ({exc!r})")
+    _load_rows(curated, path, rel, RECORD_COLUMNS, _record, RECORD, "record", reasons)
 
 
 def _record(curated: Curated, row: dict[str, str], origin: Origin, reasons: dict[str, Any]) -> None:
@@ -543,15 +551,7 @@ _MEASURE_LABELS = {
 def load_measures(curated: Curated, path: Path, rel: str, reasons: dict[str, Any]) -> None:
     """The exporter's own measures (measures.csv): export bans and quotas, their products
     and markets (or ALL), from and to dates, quantities, and the statements they rest on."""
-    for line, row in _read_csv(path, curated, rel, MEASURE_COLUMNS):
-        origin = Origin(rel, line)
-        try:
-            _measure(curated, row, origin, reasons)
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            if not _data_fault(exc):
-                raise
-            curated.problem(str(MEASURE[row.get("id", "")]), origin, "data shape",
-                            f"the measure could not be read ({exc!r})")
+    _load_rows(curated, path, rel, MEASURE_COLUMNS, _measure, MEASURE, "measure", reasons)
 
 
 def _measure(curated: Curated, row: dict[str, str], origin: Origin, reasons: dict[str, Any]) -> None:
