@@ -56,12 +56,14 @@ def make_plan(store_path: Path, seed: int = 7) -> dict:
         if kind == "via" and row and children.get(row["product"]):
             product, market = rng.choice(children[row["product"]]), row["market"]
         elif kind in ("record", "via") and row:
-            product, market = row["product"], row["market"]
+            product, market, kind = row["product"], row["market"], "record"
         else:
-            product, market = rng.choice(product_list), rng.choice(markets)
+            product, market, kind = rng.choice(product_list), rng.choice(markets), "random"
+        # `kind`: what was asked (a pair with a record, a narrower product of one, any pair),
+        # so growth is compared between the same kind of question at each size.
         checks.append({"product": _tail(product), "market": _tail(market),
                        "product_iri": product, "market_iri": market,
-                       "lang": LANGS[i % len(LANGS)]})
+                       "lang": LANGS[i % len(LANGS)], "kind": kind})
 
     def pick(i: int) -> dict[str, str]:
         return records[(i * 7919) % len(records)]

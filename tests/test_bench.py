@@ -64,6 +64,9 @@ def test_runner_measures_the_check_the_reference_and_each_query(store_path: Path
     assert done.returncode == 0, done.stderr[-2000:]
     out = collect(done.stdout)
     assert out["check"]["n"] == 3 and out["check"]["p50"] > 0
+    # The same checks by kind of question, every duration in one kind.
+    assert sum(k["n"] for k in out["check_by_kind"].values()) == 3
+    assert set(out["check_by_kind"]) <= {"record", "via", "random"}
     assert out["reference"]["n"] == 3
     assert set(out["queries"]) == set(names())
     # On the curated graph the check's named query finds records for its sampled pair.
@@ -112,6 +115,27 @@ def test_targets_say_met_and_by_how_much_a_target_is_missed() -> None:
     assert verdicts["access check p50"]["change"] == "raised from ≤ 1.5x"
     assert verdicts["/access requests/s"]["verdict"] == "missed by 73% of the limit"  # 0.4 / 1.5
     assert verdicts["/access errors under load"]["met"] is False
+
+
+def test_growth_compares_each_kind_of_question_with_itself() -> None:
+    """The mix of kinds differs by size; growth is the worst kind's, each kind against itself:
+    a whole-mix p50 that moved from fast unknown pairs (0.1 ms) to pairs with records (1 ms)
+    is not a 10x growth."""
+    results = _results(check=1.0, reference=1.0, access_rps=1600.0, errors=0)
+    big = results["sizes"]["1000000"]["engines"]["embedded"]
+    small = results["sizes"]["10000"]["engines"]["embedded"]
+    small["check"]["p50"] = 0.1
+    big["check_by_kind"] = {"record": {"n": 3, "p50": 1.0}, "random": {"n": 3, "p50": 0.09}}
+    small["check_by_kind"] = {"record": {"n": 1, "p50": 0.8}, "random": {"n": 5, "p50": 0.06}}
+    [growth] = [t for t in report.targets(results) if "growth 10,000" in t["target"]
+                and "asked again" not in t["target"]]
+    assert growth["ratio"] == pytest.approx(1.5) and growth["met"] is True  # random: 0.09 / 0.06
+    assert "worst: any pair" in growth["target"] and "a record on the product 1.25x" in \
+        growth["reference_name"]
+    del big["check_by_kind"]  # a run from before the plan had kinds: the whole mix, as before
+    [growth] = [t for t in report.targets(results) if "growth 10,000" in t["target"]
+                and "asked again" not in t["target"]]
+    assert growth["ratio"] == pytest.approx(10.0) and growth["met"] is False
 
 
 def test_report_leads_with_the_targets_table(tmp_path: Path) -> None:
