@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
-
-import networkx as nx
-from networkx.algorithms import bipartite
+from typing import TYPE_CHECKING, Any
 
 from graph.answers.check import UNKNOWN, decide_all, standing
 from graph.answers.dates import AsOf, parse_as_of
 from graph.answers.network import BROADER_EDGE, MARKET_KIND, PRODUCT_KIND, RECORD_EDGE, projection
 from graph.answers.resolve import ProductIndex
 from graph.store.backends import Store
+
+if TYPE_CHECKING:  # networkx loads when a graph is drawn or measured, not at start-up
+    import networkx as nx
 
 
 def _records(graph: nx.MultiDiGraph) -> list[tuple[str, str, dict]]:
@@ -82,6 +82,8 @@ def analyse(graph: nx.MultiDiGraph, at: date | None = None) -> dict[str, Any]:
     """Every figure on the day `at` (today when None): reach by the check's rule, and the
     per-market counts, pending negotiations and centrality over the records that answer then
     for their own product (superseded and future records left out)."""
+    import networkx as nx
+    from networkx.algorithms import bipartite
     label = {n: d["label"] for n, d in graph.nodes(data=True)}
     ident = {n: d["id"] for n, d in graph.nodes(data=True)}
     records = _standing(graph, at)

@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graph.answers.check import standing
 from graph.answers.resolve import market_index, product_index
@@ -16,6 +15,9 @@ from graph.answers.statuses import UNKNOWN_ROLE, VET_SCHEME, colour_roles, pendi
 from graph.namespaces import MARKET
 from graph.store.backends import Store
 from graph.store.named_queries import IRI, select
+
+if TYPE_CHECKING:  # networkx loads when a graph is drawn or measured, not at start-up
+    import networkx as nx
 
 PRODUCT_KIND, MARKET_KIND = "product", "market"
 RECORD_EDGE, BROADER_EDGE = "record", "broader"
@@ -40,6 +42,7 @@ def projection(store: Store, lang: str = "en", filters: Filters | None = None,
     """The graph of records. With `at`, only the records that answer on that day for the
     product they are on (the check's rule: `check.standing`), and the status filter applies
     to them; without it, every record, whatever its date (analytics decides among them)."""
+    import networkx as nx
     filters = filters or Filters()
     products = product_index(store)
     markets = market_index(store)
