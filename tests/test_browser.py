@@ -319,12 +319,8 @@ CATTLE = {"kk": "Ірі қара мал", "ru": "Крупный рогатый �
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 def test_explore_without_javascript_is_the_table(browser, api_embedded, screenshots, lang,
                                                  width) -> None:
-    context = browser.new_context(java_script_enabled=False,
-                                  viewport={"width": width, "height": SIZES[width]})
-    outside: list[str] = []
-    context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname
-                  == "127.0.0.1" else (outside.append(route.request.url), route.abort()))
-    page = context.new_page()
+    context, page = _local_page(browser, java_script_enabled=False,
+                                viewport={"width": width, "height": SIZES[width]})
     page.goto(f"{api_embedded}/explore?market=IR&lang={lang}&as_of=2018-01-01")
     assert not page.locator("#graph").is_visible()
     assert page.locator("#records tbody tr").count() == 6
@@ -335,7 +331,7 @@ def test_explore_without_javascript_is_the_table(browser, api_embedded, screensh
     assert CATTLE[lang] in page.locator("#records").inner_text()
     _no_sideways_scroll(page)
     page.screenshot(path=screenshots / f"explore-nojs-{lang}-{width}.png", full_page=True)
-    assert outside == []
+    assert page.outside == []
     context.close()
 
 
@@ -449,19 +445,7 @@ def test_the_history_timeline_fits_a_390_px_screen_with_our_styles_only(browser,
     long = _step("kz-cn-beef-2025", "restricted", "Restricted", "2025-05-22", "day", False,
                  "Ограничения " * 40 + "https://example.org/" + "a" * 120, "ru",
                  "https://example.org/" + "very-long-path/" * 12)
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    outside: list[str] = []
-
-    def only_local(route) -> None:
-        if urlparse(route.request.url).hostname == "127.0.0.1" or route.request.url.startswith(
-                ("about:", "data:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
-    page = context.new_page()
+    context, page = _local_page(browser, viewport={"width": 390, "height": 844})
     page.goto(f"{api_embedded}/static/style.css")  # the page's origin: our server
     page.set_content(f'<!doctype html><html lang="en"><head><meta name="viewport" '
                      f'content="width=device-width, initial-scale=1"><link rel="stylesheet" '
@@ -478,7 +462,7 @@ def test_the_history_timeline_fits_a_390_px_screen_with_our_styles_only(browser,
                          "getComputedStyle(e, '::before').backgroundColor)")
     assert dots == ["rgb(26, 127, 55)", "rgb(207, 34, 46)", "rgb(9, 105, 218)",
                     "rgb(207, 34, 46)"]  # the colour roles open, restricted, lifted
-    assert outside == []
+    assert page.outside == []
     context.close()
 
 
