@@ -99,7 +99,7 @@ def _rows(store, name: str, **params) -> Counter:
 def test_access_queries_give_no_duplicates_or_strays(store, embedded, request) -> None:
     if request.node.callspec.params.get("store") == "virtuoso":
         # Not strict, and not a pass: the same query text over the same data gives whole
-        # answers on some fresh Virtuoso instances and drops records on others (seen 4 of 8
+        # answers on some fresh Virtuoso instances and drops records on others (seen 4 of 9
         # runs, with the walk written from the product itself or from a BIND of its own).
         request.applymarker(pytest.mark.xfail(strict=False, reason=VIRTUOSO_WALK))
     """Finding 4: every product against every market of a record, both access queries: the
