@@ -49,7 +49,8 @@ def _example_values(lang: str) -> dict[str, object]:
             "statement": queries.IRI(STATEMENT["china-market-open"]),
             "source": queries.IRI(STATEMENT["china-market-open"]),
             "resource": queries.IRI(PRODUCT["wheat"]), "status": "open", "lang": lang,
-            "records": (queries.IRI(RECORD["kz-cn-wheat"]),)}
+            "records": (queries.IRI(RECORD["kz-cn-wheat"]),),
+            "products": (queries.IRI(PRODUCT["wheat"]), queries.IRI(PRODUCT["cereals"]))}
 
 
 def example_text(name: str, lang: str) -> str:

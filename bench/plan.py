@@ -35,6 +35,14 @@ def _tail(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 
 
+def _line(product: str, broader: dict[str, list[str]]) -> list[str]:
+    """The product and every broader product: what the check gives `access_check`."""
+    line = [product]
+    for node in line:
+        line += [p for p in broader.get(node, []) if p not in line]
+    return line
+
+
 def make_plan(store_path: Path, seed: int = 7) -> dict:
     """Parameters for every named query and the access-check pairs, as plain JSON."""
     store = pyoxigraph.Store.read_only(str(store_path))
@@ -42,8 +50,10 @@ def make_plan(store_path: Path, seed: int = 7) -> dict:
     records = _rows(store, "sample_records")
     children: dict[str, list[str]] = {}
     products: set[str] = set()
+    broader: dict[str, list[str]] = {}
     for row in _rows(store, "sample_hierarchy"):
         children.setdefault(row["broader"], []).append(row["product"])
+        broader.setdefault(row["product"], []).append(row["broader"])
         products.update((row["product"], row["broader"]))
     markets = sorted(r["market"] for r in _rows(store, "sample_markets")) or [str(MARKET["CN"])]
     product_list = sorted(products) or sorted({r["product"] for r in records})
@@ -77,7 +87,8 @@ def make_plan(store_path: Path, seed: int = 7) -> dict:
             given = {"product": row["product"], "market": row["market"], "record": row["record"],
                      "source": row["statement"], "statement": row["statement"],
                      "resource": row["record"], "exporter": str(MARKET["KZ"]), "lang": lang,
-                     "records": [pick(i + k)["record"] for k in range(4)]}
+                     "records": [pick(i + k)["record"] for k in range(4)],
+                     "products": _line(row["product"], broader)}
             rows.append({p: given[p] for p in params if p in given})
         variants[name] = rows
     return {"checks": checks, "queries": variants}

@@ -50,7 +50,7 @@ def test_plan_is_deterministic_and_covers_every_named_query(store_path: Path) ->
         text = rendered(plan, name, 0)
         for param in plan["queries"][name][0]:
             assert f"${param}" not in text, f"{name}: ${param} was left unfilled"
-    assert plan["queries"]["access_check"][0].keys() == {"product", "market", "exporter"}
+    assert plan["queries"]["access_check"][0].keys() == {"products", "market", "exporter"}
     assert "<https://w3id.org/agrikg/product/" in reference(plan["checks"][0])
 
 

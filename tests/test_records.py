@@ -5,16 +5,13 @@ answers its first check from what the warm-up read."""
 
 from __future__ import annotations
 
-import pytest
-
-from graph.answers.check import access_rows, check, pair_products, records_for, rows_below
+from graph.answers.check import access_rows, check, pair_products, records_for
 from graph.answers.records import RecordIndex
 from graph.answers.resolve import market_index, product_index
 from graph.answers.warm import warm
 from graph.namespaces import MARKET, RECORD
 from graph.store.backends import EmbeddedStore
 from graph.store.named_queries import IRI, render
-from tests.test_engines import VIRTUOSO_WALK
 
 EXPORTER = str(MARKET["KZ"])
 FIELDS = ("record", "recordProduct", "status", "vetStatus", "asOf", "precision", "reportDate",
@@ -22,19 +19,14 @@ FIELDS = ("record", "recordProduct", "status", "vetStatus", "asOf", "precision",
 
 
 def _by_queries(store, product: str, market: str) -> dict[str, tuple]:
-    """What the check read before the index: access_check, then the records below."""
-    rows = access_rows(store, "access_check", product, market, EXPORTER)
-    rows += rows_below(store, product_index(store), product, market, EXPORTER)
+    """What the check read before the index: `access_check` on the same products."""
+    rows = access_rows(store, pair_products(product_index(store), product), market, EXPORTER)
     return {r["record"]: (*(r.get(f) for f in FIELDS), tuple(sorted(set(r["statements"]))),
                           tuple(sorted(set(r.get("supersedes", ())))))
             for r in rows}
 
 
-def test_the_pair_index_finds_what_the_named_queries_find(store, request) -> None:
-    if request.node.callspec.params.get("store") == "virtuoso":
-        # The pair index is right; the named queries it is compared with are what Virtuoso
-        # answers differently from one instance to the next (tests/test_engines.py).
-        request.applymarker(pytest.mark.xfail(strict=False, reason=VIRTUOSO_WALK))
+def test_the_pair_index_finds_what_the_named_queries_find(store) -> None:
     markets = sorted({r["m"] for r in store.select(
         "SELECT DISTINCT ?m WHERE { ?r <https://w3id.org/agrikg/ontology#market> ?m }")})
     markets += sorted(market_index(store).alpha2)[:2]  # markets without records

@@ -288,13 +288,13 @@ _FIELD_NAMES = {str(AGK.asOf): "as_of", str(AGK.market): "market", str(AGK.produ
                 str(SKOS.notation): "hs_codes"}
 
 
-def access_rows(store: Store, query: str, product: str, market: str | None,
+def access_rows(store: Store, products: set[str] | list[str], market: str | None,
                 exporter: str) -> list[Row]:
-    """Rows of `access_check` or `access_partial`, one per record, its source statements
+    """Rows of `access_check` on the products given, one per record, its source statements
     gathered in `statements` and the records it supersedes in `supersedes` (the query gives
     one row per statement and per superseded record)."""
-    rows = select(store, query, product=IRI(product), market=IRI(market) if market else None,
-                  exporter=IRI(exporter))
+    rows = select(store, "access_check", products=tuple(IRI(p) for p in sorted(products)),
+                  market=IRI(market) if market else None, exporter=IRI(exporter))
     records: dict[str, Row] = {}
     for row in rows:
         kept = records.get(row["record"])
@@ -317,41 +317,23 @@ def other_groups(products: ProductIndex, product: str) -> list[str]:
                    if parent not in below and parent not in line})
 
 
-def rows_below(store: Store, products: ProductIndex, product: str, market: str | None,
-               exporter: str) -> list[Row]:
-    """Records that may answer for the product's narrower products: on them (`access_partial`),
-    and on their other broader groups and those groups' broader products (`access_check`
-    asked on each group). Asked only for a product with narrower products."""
-    if not products.narrower.get(product):
-        return []
-    rows = access_rows(store, "access_partial", product, market, exporter)
-    for group in other_groups(products, product):
-        rows += access_rows(store, "access_check", group, market, exporter)
-    return rows
-
-
 def records_for(store: Store, exporter: str, market: str | None, product: str) -> list[Row]:
     """Every record the rule may weigh for the product in the market (every market when None):
     on the product and its broader products (its history), and below it (for coverage), each
     once, whatever its date. The one place records are fetched for the check and the listings:
     in one market through the per-build index of records by pair (graph/answers/records.py),
-    which reads only that pair's records; in every market with the named queries."""
-    products = product_index(store)
+    which reads only that pair's records; in every market with `access_check`. Both are given
+    the products from the product index (`pair_products`): the hierarchy is walked once, here."""
+    wanted = pair_products(product_index(store), product)
     if market is not None:
-        return pair_records(store, exporter, market, pair_products(products, product))
-    rows = access_rows(store, "access_check", product, market, exporter)
-    seen = {(r["record"], r.get("market")) for r in rows}
-    for row in rows_below(store, products, product, market, exporter):
-        if (row["record"], row.get("market")) not in seen:
-            seen.add((row["record"], row.get("market")))
-            rows.append(row)
-    return rows
+        return pair_records(store, exporter, market, wanted)
+    return access_rows(store, wanted, None, exporter)
 
 
 def pair_products(products: ProductIndex, product: str) -> set[str]:
     """The products whose records may answer for `product`: itself and its broader products
-    (what `access_check` reads), and, for a group, those below it and their other broader
-    groups with those groups' broader products (what `rows_below` reads)."""
+    and, for a group, those below it and their other broader groups with those groups'
+    broader products."""
     wanted = {product, *products.ancestors(product)}
     if products.narrower.get(product):
         wanted |= products.descendants(product)
