@@ -1,13 +1,39 @@
-"""The one persistent namespace the graph mints IRIs in, and the vocabularies it reuses."""
+"""The one persistent namespace the graph mints IRIs in, and the vocabularies it reuses.
 
-from rdflib import Namespace
-from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
+Plain strings: the read side (the API, the check) names terms without loading rdflib, which
+only the build needs (graph/build/terms.py gives the same namespaces as rdflib terms)."""
+
+from __future__ import annotations
+
+
+class Namespace(str):
+    """An IRI prefix whose terms are `NS.name` or `NS["name"]`, as plain strings."""
+
+    __slots__ = ()
+
+    def __getitem__(self, name: object) -> str:  # type: ignore[override]
+        return str(self) + str(name)
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return str(self) + name
+
 
 BASE = "https://w3id.org/agrikg/"
 
 AGK = Namespace(BASE + "ontology#")
 SCHEMA = Namespace("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 
 PRODUCT = Namespace(BASE + "product/")
 MARKET = Namespace(BASE + "market/")

@@ -13,8 +13,8 @@ import pytest
 from graph import DATA_DIR
 from graph.answers.check import check
 from graph.build.builder import INFO_FILE, build, current_build
+from graph.build.terms import MEASURE, RECORD
 from graph.errors import BuildError
-from graph.namespaces import MEASURE, RECORD
 from graph.settings import Settings
 from graph.store.backends import EmbeddedStore
 from tests.conftest import history_data

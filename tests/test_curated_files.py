@@ -14,8 +14,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from graph import DATA_DIR
 from graph.build.curated_files import history_digests, load_curated, period_end, period_start
+from graph.build.terms import AGK, DOCUMENT, MARKET, MEASURE, PRODUCT, RECORD, SCHEMA, STATEMENT
 from graph.errors import BuildError
-from graph.namespaces import AGK, DOCUMENT, MARKET, MEASURE, PRODUCT, RECORD, SCHEMA, STATEMENT
 from tests.conftest import history_data
 from tests.helpers.builds import edit as _edit
 from tests.helpers.builds import line_of as _line_of

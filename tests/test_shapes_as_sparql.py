@@ -12,8 +12,8 @@ from rdflib.namespace import PROV, RDF, RDFS, SH, SKOS, XSD
 
 from graph.build.builder import combine
 from graph.build.shapes_as_sparql import Translator, UnsupportedShape, validate
+from graph.build.terms import ACCESS_STATUS, AGK, MARKET, PRODUCT, RECORD, STATEMENT
 from graph.build.validation import check_store, load_shapes
-from graph.namespaces import ACCESS_STATUS, AGK, MARKET, PRODUCT, RECORD, STATEMENT
 from graph.settings import Settings
 
 

@@ -9,8 +9,8 @@ from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, XSD
 
 from graph.build.builder import combine
+from graph.build.terms import AGENT, AGK, DOCUMENT, MEASURE, RECORD, STATEMENT
 from graph.build.validation import check_shapes, load_shapes
-from graph.namespaces import AGENT, AGK, DOCUMENT, MEASURE, RECORD, STATEMENT
 from graph.settings import Settings
 from tests.conftest import history_data
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from rdflib.namespace import SKOS
-
 from graph.answers.dates import AsOf, parse_as_of, start
 from graph.answers.dates import end as period_end
 from graph.answers.hs_coverage import span
@@ -42,7 +40,7 @@ from graph.answers.resolve import (
 )
 from graph.answers.statuses import ACCESS_SCHEME, UNKNOWN, VET_SCHEME
 from graph.answers.statuses import permits as status_permits
-from graph.namespaces import AGK, MARKET
+from graph.namespaces import AGK, MARKET, SKOS
 from graph.store.backends import Row, Store, cached, lru
 from graph.store.named_queries import IRI, each, select
 

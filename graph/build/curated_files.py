@@ -30,22 +30,18 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from graph.build.market_vocabulary import UNIONS
-from graph.errors import BuildError, Origin, Problem
-from graph.namespaces import (
+from graph.build.terms import (
     ACCESS_STATUS,
     AGENT,
     AGK,
-    BASE,
     DOCUMENT,
     DURATION,
     EVENT,
     INDICATOR,
     INFERENCE,
-    LANGUAGES,
     MARKET,
     MEASURE,
     PRODUCT,
-    PRODUCT_SCHEME,
     PROGRAMME,
     RECORD,
     ROLE,
@@ -53,6 +49,8 @@ from graph.namespaces import (
     STATEMENT,
     VET_STATUS,
 )
+from graph.errors import BuildError, Origin, Problem
+from graph.namespaces import BASE, LANGUAGES, PRODUCT_SCHEME
 
 # What an IRI cannot hold (N-Triples IRIREF): an id with one of these would mint a broken IRI.
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')

@@ -21,8 +21,9 @@ from babel import Locale, UnknownLocaleError
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SKOS
 
+from graph.build.terms import AGK, MARKET, SCHEMA
 from graph.errors import BuildError, Problem
-from graph.namespaces import AGK, LANGUAGES, MARKET, SCHEMA
+from graph.namespaces import LANGUAGES
 
 SOURCE = "pycountry ISO 3166-1 (codes), Unicode CLDR via Babel (names)"
 # Unions that admit products as one market, by their ISO 3166-1 exceptionally reserved code; CLDR

@@ -21,8 +21,8 @@ from rdflib.namespace import SH, SKOS
 
 from graph import ONTOLOGY_DIR, REFERENCE_DIR
 from graph.build import shapes_as_sparql as conformance
+from graph.build.terms import AGK
 from graph.errors import Origin, Problem
-from graph.namespaces import AGK
 from graph.store.named_queries import load
 
 
