@@ -5,6 +5,8 @@ answers its first check from what the warm-up read."""
 
 from __future__ import annotations
 
+import pytest
+
 from graph.answers.check import access_rows, check, pair_products, records_for
 from graph.answers.records import RecordIndex
 from graph.answers.resolve import market_index, product_index
@@ -103,3 +105,37 @@ def test_a_list_parameter_is_a_values_block() -> None:
     text = render("records_by_iri", records=(IRI(f"{RECORD}a"), IRI(f"{RECORD}b")))
     assert f"VALUES ?record {{ <{RECORD}a> <{RECORD}b> }}" in text
     assert "VALUES ?record {  }" in render("records_by_iri", records=())
+
+
+def _contents(table: object) -> object:
+    """What a table holds (the record index has no equality of its own)."""
+    return vars(table) if isinstance(table, RecordIndex) else table
+
+
+@pytest.mark.process
+def test_tables_read_in_a_child_process_are_the_ones_read_here(settings, monkeypatch,
+                                                               caplog) -> None:
+    """A large store is warmed in a child process (graph/answers/warm.py), which hands back
+    the same tables the server would read itself; a child that fails leaves the server to
+    read them itself."""
+    from graph.answers import warm as warming
+    from graph.store.backends import open_store
+
+    here = open_store(settings)
+    warming.read_tables(here)
+    tables = set(here.cache)
+    monkeypatch.setattr(warming, "APART_FROM_BYTES", 0)  # the curated store counts as large
+    apart = open_store(settings)
+    with caplog.at_level("WARNING", logger="agrikg.warm"):
+        warming.warm(apart)
+    assert not caplog.records  # read by the child, not here after a failed child
+    assert set(apart.cache) == tables
+    for key in tables:
+        assert _contents(apart.cache[key]) == _contents(here.cache[key]), key
+    assert check(apart, "beef", "CN") == check(here, "beef", "CN")
+    monkeypatch.setattr(warming.sys, "executable", "/nonexistent/python")
+    failed = open_store(settings)
+    with caplog.at_level("WARNING", logger="agrikg.warm"):
+        warming.warm(failed)  # the child cannot start: read here instead, and say so in the log
+    assert "warming in a child process failed" in caplog.text
+    assert set(failed.cache) == tables
