@@ -138,6 +138,7 @@ def meta(args: argparse.Namespace) -> dict:
             "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
             "python": platform.python_version(), "pyoxigraph": pyoxigraph.__version__,
             "rdflib": rdflib.__version__, "connections": args.connections,
+            "sparql_connections": load.sparql_connections(),
             "load_seconds": args.load_seconds, "command": " ".join(["python -m bench", *sys.argv[1:]])}
 
 

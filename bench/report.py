@@ -269,20 +269,26 @@ def _load_tables(results: dict) -> list[str]:
     if not lo:
         return ["## The API under load", "", "Not run (`--skip-load`, or wrk missing).", ""]
     meta = results["meta"]
+    sparql_note = (f"the /sparql scenarios {meta['sparql_connections']}, 2 per CPU: as many "
+                   f"typical SELECTs at once as /access requests would measure only the queue"
+                   if meta.get("sparql_connections") else "all scenarios")
     lines = ["## The API under load", "",
-             f"wrk, one thread, {meta['connections']} connections, {meta['load_seconds']:g} s "
+             f"wrk, one thread, {meta['connections']} connections ({sparql_note}), "
+             f"{meta['load_seconds']:g} s "
              f"per scenario after an uncounted warm-up, loopback, graph of "
              f"{results['target_size']:,} triples. Before wrk, every distinct request is "
              f"asked once (the first-time cost is the library table's); `-uncached` runs have "
              f"the answer cache off (`AGRIKG_ANSWER_CACHE=false`). Memory is the server's "
              f"process tree (main process, uvicorn workers, query workers) after the run.", "",
-             "| scenario | workers | req/s | p50 ms | p90 ms | p99 ms | errors | RSS MB | PSS MB |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| scenario | workers | connections | req/s | p50 ms | p90 ms | p99 ms | errors | RSS MB "
+             "| PSS MB |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in lo.items():
         if not isinstance(r, dict):
             continue
         mem = r.get("memory_mb", {})
-        lines.append(f"| {name} | {r['workers']} | {r['rps']:,.0f} | {r['p50']:.2f} | "
+        lines.append(f"| {name} | {r['workers']} | {r.get('connections', '')} | {r['rps']:,.0f} | "
+                     f"{r['p50']:.2f} | "
                      f"{r['p90']:.2f} | {r['p99']:.2f} | {r['errors']} | {mem.get('rss', 0):.0f} | "
                      f"{mem.get('pss', 0):.0f} |")
     lines += ["", f"A bare process holding the same store and running the same SELECTs: "
