@@ -191,7 +191,8 @@ def measure_load(plan: dict, home: Path, seconds: float, connections: int, log_d
                f"127.0.0.1:{remote_port}"]
     all_scenarios = scenarios(plan, answer_cache_off)
     for s in (x for x in all_scenarios if not x.remote):
-        progress(f"load: {s.name} ({seconds:g} s, {connections} connections)")
+        shown = sparql_connections() if s.sparql else connections
+        progress(f"load: {s.name} ({seconds:g} s, {shown} connections)")
         results[s.name] = run_scenario(s, home, store, seconds, connections, log_dir)
     with server(backend, f"http://127.0.0.1:{remote_port}/", log=log_dir / "remote.log"):
         for s in (x for x in all_scenarios if x.remote):
