@@ -6,7 +6,7 @@ triples) on a user's request. `graph.endpoint.served_build` calls `warm` when it
 build, off the request path; the benchmark times it as the build's start-up.
 
 For a large embedded store the reading is done in a child process (`python -m graph.answers.warm
-STORE`), which hands the finished tables back pickled: the server then holds the tables alone,
+STORE OUT`), which hands the finished tables back pickled: the server then holds the tables alone,
 not the heap their whole-graph queries left fragmented (at 10^6 triples the server grew by
 56 MB warming in-process and by 33 MB taking the same tables from the child)."""
 
