@@ -119,8 +119,7 @@ def _command(s: Scenario, port: int, home: Path, store: Path, endpoint: str | No
 def run_scenario(s: Scenario, home: Path, store: Path, seconds: float, connections: int,
                  log_dir: Path, endpoint: str | None = None) -> dict:
     port = free_port()
-    if s.sparql:
-        connections = sparql_connections()
+    connections = scenario_connections(s, connections)
     args, ready, env = _command(s, port, home, store, endpoint)
     base = f"http://127.0.0.1:{port}"
     with server(args, base + ready, env=env, log=log_dir / f"{s.name}.log") as proc:
@@ -133,6 +132,11 @@ def run_scenario(s: Scenario, home: Path, store: Path, seconds: float, connectio
 
 def sparql_connections() -> int:
     return SPARQL_CONNECTIONS_PER_CPU * (os.cpu_count() or 1)
+
+
+def scenario_connections(s: Scenario, connections: int) -> int:
+    """The connections wrk keeps open for a scenario: `connections`, or for /sparql its own."""
+    return sparql_connections() if s.sparql else connections
 
 
 def typical_selects() -> list[str]:
@@ -191,8 +195,8 @@ def measure_load(plan: dict, home: Path, seconds: float, connections: int, log_d
                f"127.0.0.1:{remote_port}"]
     all_scenarios = scenarios(plan, answer_cache_off)
     for s in (x for x in all_scenarios if not x.remote):
-        shown = sparql_connections() if s.sparql else connections
-        progress(f"load: {s.name} ({seconds:g} s, {shown} connections)")
+        progress(f"load: {s.name} ({seconds:g} s, {scenario_connections(s, connections)} "
+                 "connections)")
         results[s.name] = run_scenario(s, home, store, seconds, connections, log_dir)
     with server(backend, f"http://127.0.0.1:{remote_port}/", log=log_dir / "remote.log"):
         for s in (x for x in all_scenarios if x.remote):

@@ -269,7 +269,8 @@ def _load_tables(results: dict) -> list[str]:
     if not lo:
         return ["## The API under load", "", "Not run (`--skip-load`, or wrk missing).", ""]
     meta = results["meta"]
-    sparql_note = (f"the /sparql scenarios {meta['sparql_connections']}, 2 per CPU: as many "
+    per_cpu = meta.get("sparql_connections", 0) // (meta.get("cpus") or 1)
+    sparql_note = (f"the /sparql scenarios {meta['sparql_connections']}, {per_cpu} per CPU: as many "
                    f"typical SELECTs at once as /access requests would measure only the queue"
                    if meta.get("sparql_connections") else "all scenarios")
     lines = ["## The API under load", "",
