@@ -142,16 +142,21 @@ def search_products(store: Store, q: str | None, lang: str, limit: int = 50) -> 
     index = product_index(store)
     wanted = fold(q or "")
     digits = "".join(c for c in (q or "") if c.isdigit())
+    # The products one of whose names holds the text (exactly: the name is the text).
+    named: dict[str, bool] = {}
+    if wanted:
+        for name, products in index.by_name.items():
+            if wanted in name:
+                for iri in products:
+                    named[iri] = named.get(iri, False) or name == wanted
     found = []
     for iri in index.labels:
-        names = index.names.get(iri, set())
         codes = index.codes.get(iri, [])
-        hit = (not wanted
-               or any(wanted in name for name in names)
+        hit = (not wanted or iri in named
                or (digits and len(digits) == len((q or "").replace(".", "").replace(" ", ""))
                    and any(c.startswith(digits) or digits.startswith(c) for c in codes)))
         if hit:
-            exact = wanted in names or (bool(digits) and digits in codes)
+            exact = named.get(iri, False) or (bool(digits) and digits in codes)
             # An exact match first; for HS digits the narrowest classification, else the
             # most general product (the usual meaning of a word).
             specificity = len(codes) if digits else index.depth(iri)

@@ -47,21 +47,28 @@ class ProductIndex:
     codes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     broader: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     narrower: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # folded name (label, synonym or id) -> the products it names
     by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # folded prefLabel -> the products it is the prefLabel of; after `compact`, only where
+    # that differs from `by_name` (see `named`)
     by_pref: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def add_name(self, product: str, name: str) -> None:
-        """A folded name, indexed both ways: name -> products and product -> names."""
         self.by_name[name].add(product)
-        self.names[product].add(name)
 
     def compact(self) -> None:
         """Freeze the name maps into tuples (a set costs four times a tuple of the few
-        products a name has): the served index is read, never added to, after this."""
-        for names in (self.by_name, self.by_pref, self.names):
-            for key, found in names.items():
-                names[key] = tuple(sorted(found))  # type: ignore[assignment]
+        products a name has) and drop the prefLabel entries that name the same products as
+        `by_name` (most of them): the served index is read, never added to, after this."""
+        for key, found in self.by_name.items():
+            self.by_name[key] = tuple(sorted(found))  # type: ignore[assignment]
+        self.by_pref = {key: tuple(sorted(found)) for key, found in self.by_pref.items()
+                        if set(found) != set(self.by_name[key])}  # type: ignore[misc]
+
+    def named(self, folded: str) -> tuple[str, ...] | set[str]:
+        """The products a folded name picks: those it is the prefLabel of, else all it names
+        (a synonym of one product does not compete with another's prefLabel)."""
+        return self.by_pref.get(folded) or self.by_name.get(folded) or ()
 
     def depth(self, product: str) -> int:
         """Longest path to a top concept: the deeper, the more specific."""
@@ -200,7 +207,7 @@ def resolve_product(store: Store, text: str, lang: str = "en") -> Resolved:
     if query.startswith(str(PRODUCT)) and query in index.labels:
         return Resolved(query, "id", text)
     folded = fold(query)
-    candidates = index.by_pref.get(folded) or index.by_name.get(folded) or set()
+    candidates = index.named(folded)
     if len(candidates) == 1:
         return Resolved(next(iter(candidates)), "label", text)
     if len(candidates) > 1:
