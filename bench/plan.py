@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pyoxigraph
 
+from graph.answers.check import pair_products
+from graph.answers.resolve import ProductIndex
 from graph.namespaces import MARKET
 from graph.store.named_queries import IRI, load, names, render, render_query
 
@@ -35,14 +37,6 @@ def _tail(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 
 
-def _line(product: str, broader: dict[str, list[str]]) -> list[str]:
-    """The product and every broader product: what the check gives `access_check`."""
-    line = [product]
-    for node in line:
-        line += [p for p in broader.get(node, []) if p not in line]
-    return line
-
-
 def make_plan(store_path: Path, seed: int = 7) -> dict:
     """Parameters for every named query and the access-check pairs, as plain JSON."""
     store = pyoxigraph.Store.read_only(str(store_path))
@@ -50,10 +44,12 @@ def make_plan(store_path: Path, seed: int = 7) -> dict:
     records = _rows(store, "sample_records")
     children: dict[str, list[str]] = {}
     products: set[str] = set()
-    broader: dict[str, list[str]] = {}
+    # The hierarchy as the check walks it, so `access_check` is given what the check gives it.
+    hierarchy = ProductIndex()
     for row in _rows(store, "sample_hierarchy"):
         children.setdefault(row["broader"], []).append(row["product"])
-        broader.setdefault(row["product"], []).append(row["broader"])
+        hierarchy.broader[row["product"]].append(row["broader"])
+        hierarchy.narrower[row["broader"]].append(row["product"])
         products.update((row["product"], row["broader"]))
     markets = sorted(r["market"] for r in _rows(store, "sample_markets")) or [str(MARKET["CN"])]
     product_list = sorted(products) or sorted({r["product"] for r in records})
@@ -88,7 +84,7 @@ def make_plan(store_path: Path, seed: int = 7) -> dict:
                      "source": row["statement"], "statement": row["statement"],
                      "resource": row["record"], "exporter": str(MARKET["KZ"]), "lang": lang,
                      "records": [pick(i + k)["record"] for k in range(4)],
-                     "products": _line(row["product"], broader)}
+                     "products": sorted(pair_products(hierarchy, row["product"]))}
             rows.append({p: given[p] for p in params if p in given})
         variants[name] = rows
     return {"checks": checks, "queries": variants}
