@@ -44,7 +44,8 @@ queries = [line for line in open(sys.argv[2], encoding="utf-8").read().split("\\
 for _ in range(int(sys.argv[3])):
     for query in queries:
         list(store.query(query))
-print(psutil.Process().memory_full_info().rss / 2**20)
+memory = psutil.Process().memory_full_info()
+print(memory.rss / 2**20, memory.pss / 2**20)
 """
 
 
@@ -170,8 +171,11 @@ def scenarios(plan: dict, answer_cache_off: dict[str, str]) -> list[Scenario]:
     ]
 
 
-def bare_store_rss(store: Path, rounds: int = 3) -> float:
-    """RSS of a process that only holds the same store and runs the same SELECTs."""
+def bare_store_memory(store: Path, rounds: int = 3) -> dict[str, float]:
+    """RSS and PSS of a process that only holds the same store and runs the same SELECTs. Its
+    PSS is what a server's (PSS of its process tree) is held to: a child of this process, as the
+    servers are, it shares library pages with it just as they do, so RSS against PSS would
+    flatter the server."""
     with tempfile.NamedTemporaryFile("w", suffix=".rq", delete=False) as handle:
         handle.write("\n@@\n".join(typical_selects()))
         queries = handle.name
@@ -179,7 +183,8 @@ def bare_store_rss(store: Path, rounds: int = 3) -> float:
         done = run_child([str(BIN / "python"), "-c", BARE_STORE, str(store), queries, str(rounds)])
     finally:
         Path(queries).unlink(missing_ok=True)
-    return float(done.stdout.strip())
+    rss, pss = (float(x) for x in done.stdout.split())
+    return {"rss": rss, "pss": pss}
 
 
 def measure_load(plan: dict, home: Path, seconds: float, connections: int, log_dir: Path,
@@ -203,5 +208,5 @@ def measure_load(plan: dict, home: Path, seconds: float, connections: int, log_d
             progress(f"load: {s.name} over one Oxigraph server ({seconds:g} s)")
             results[s.name] = run_scenario(s, home, store, seconds, connections, log_dir,
                                            endpoint=endpoint)
-    results["bare_store_rss_mb"] = bare_store_rss(store)
+    results["bare_store_mb"] = bare_store_memory(store)
     return results
