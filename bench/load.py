@@ -36,6 +36,9 @@ JSON_RESULTS = "application/sparql-results+json"
 # timeout cut every answer). /sparql scenarios therefore keep 2 queries per core in flight, a
 # load both servers sustain; `--connections` is for /access and the trivial endpoints.
 SPARQL_CONNECTIONS_PER_CPU = 2
+# The query workers' idle time in the cache-off /sparql run (the default, 300 s, is longer
+# than the run): the memory is measured again once they have stopped.
+QUERY_IDLE = 5.0
 MARKETS_FOR_SELECT = ("CN", "IR", "AE", "SA", "DE", "US", "RU", "TR", "IN", "JP")
 BARE_STORE = """
 import sys, psutil, pyoxigraph
@@ -59,6 +62,9 @@ class Scenario:
     env: dict[str, str] = field(default_factory=dict)
     remote: bool = False          # agrikg over the Oxigraph server instead of its own store
     sparql: bool = False          # a /sparql (or /query) scenario: SPARQL_CONNECTIONS at once
+    # Also measure the memory once the query workers have stopped, this many seconds after the
+    # load (the scenario sets AGRIKG_QUERY_IDLE to it).
+    idle: float = 0.0
 
 
 def wrk_available() -> bool:
@@ -128,7 +134,20 @@ def run_scenario(s: Scenario, home: Path, store: Path, seconds: float, connectio
         run_wrk(base, s.paths, s.accept, max(1.0, seconds / 4), connections)  # warm-up
         result = run_wrk(base, s.paths, s.accept, seconds, connections)
         result["memory_mb"] = tree_memory_mb(proc.pid)
+        if s.idle:
+            result["memory_idle_mb"] = _after_workers_stopped(proc.pid, s.idle)
     return result | {"workers": s.workers, "connections": connections}
+
+
+def _after_workers_stopped(pid: int, idle: float) -> dict[str, float]:
+    """The server's memory once its query workers have stopped (at most a minute past `idle`)."""
+    deadline = time.monotonic() + idle + 60
+    time.sleep(idle)
+    memory = tree_memory_mb(pid)
+    while memory["processes"] > 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        memory = tree_memory_mb(pid)
+    return memory
 
 
 def sparql_connections() -> int:
@@ -159,8 +178,9 @@ def scenarios(plan: dict, answer_cache_off: dict[str, str]) -> list[Scenario]:
         Scenario("access", "agrikg", access),
         Scenario("oxigraph", "oxigraph", oxigraph, JSON_RESULTS, sparql=True),
         Scenario("sparql", "agrikg", sparql, JSON_RESULTS, sparql=True),
-        Scenario("sparql-uncached", "agrikg", sparql, JSON_RESULTS, env=answer_cache_off,
-                 sparql=True),
+        Scenario("sparql-uncached", "agrikg", sparql, JSON_RESULTS,
+                 env=answer_cache_off | {"AGRIKG_QUERY_IDLE": str(QUERY_IDLE)}, sparql=True,
+                 idle=QUERY_IDLE),
         Scenario("trivial-2w", "trivial", ["/ping"], workers=2),
         Scenario("access-remote-1w", "agrikg", access, remote=True),
         Scenario("access-remote-2w", "agrikg", access, workers=2, remote=True),

@@ -144,6 +144,10 @@ def targets(results: dict) -> list[dict]:
     out.append(_target("server memory after /sparql load, query workers running, vs the "
                        "store's own", sparql_mem, bare["pss"], 1.5, "MB", BARE_REFERENCE,
                        change="the other half of the earlier definition, which took the larger"))
+    out.append(_target("server memory once the query workers have stopped "
+                       "(AGRIKG_QUERY_IDLE, after the cache-off /sparql load) vs the store's own",
+                       _get(lo, "sparql-uncached", "memory_idle_mb", "pss"), bare["pss"], None,
+                       "MB", BARE_REFERENCE, change="new, reported"))
     out.append(_target("server memory after /sparql load, query workers running, against "
                        "Oxigraph's own server after the same load", sparql_mem,
                        _get(lo, "oxigraph", "memory_mb", "pss"), None, "MB",

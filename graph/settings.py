@@ -64,6 +64,10 @@ class Settings(BaseSettings):
                               "query worker may use (its store caches included); a query past "
                               "it is stopped with a 503 and its worker replaced. 0: no limit, "
                               "else at least 256 (opening a store takes about 200).")
+    query_idle: float = Field(300.0, ge=0, le=86400, description="Seconds the query workers "
+                              "are kept after the last /sparql query; then they stop and free "
+                              "their memory, and the next query starts them again (about half "
+                              "a second). 0: kept as long as the build is served.")
     query_sandbox: Literal["preferred", "required"] = Field(
         "preferred", description="Query workers run in a network namespace of their own and "
         "under a seccomp filter against IP sockets where the platform allows it; `preferred` "

@@ -300,3 +300,34 @@ def test_a_lazy_pool_holds_no_worker_until_the_first_query(store_path: Path) -> 
     assert alive == [] and known is not None
     assert first.body == second.body and b"true" in first.body
     assert serving == 2
+
+
+def test_workers_stop_after_their_idle_time_and_the_next_query_starts_them(
+        store_path: Path) -> None:
+    """AGRIKG_QUERY_IDLE: once no query has come for that long, the workers and the standby
+    are gone (their processes ended, their memory freed); a query after that is answered by
+    workers started for it, as the first one was."""
+
+    async def main() -> tuple:
+        pool = WorkerPool(store_path, size=2, lazy=True, idle_seconds=0.5)
+        await pool.start()
+        job = QueryJob("ASK { ?s ?p ?o }", "json", 10)
+        first = await pool.run(job, 30)
+        while len(pool._standby) < pool.spares:  # the standby is started after the workers
+            await asyncio.sleep(0.05)
+        processes = [w.process for w in pool._all]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while pool._all and loop.time() < deadline:
+            await asyncio.sleep(0.1)
+        stopped = [p.wait(timeout=10) is not None for p in processes]
+        left = len(pool._all)
+        again = await pool.run(job, 30)
+        serving = pool._serving
+        await pool.close()
+        return first, processes, stopped, left, again, serving
+
+    first, processes, stopped, left, again, serving = run_apart(main)
+    assert b"true" in first.body and len(processes) == 3  # two workers and the standby
+    assert left == 0 and all(stopped)
+    assert again.body == first.body and serving == 2

@@ -209,6 +209,9 @@ class WorkerPool:
     # and reports its confinement; the workers themselves start on the first query, so a
     # server nobody sends SPARQL to holds no copy of the store's caches in other processes.
     lazy: bool = False
+    # A lazy pool's workers (and standby) stop after this many seconds without a query, and so
+    # free their copies of the store's caches; the next query starts them again. 0: never.
+    idle_seconds: float = 0.0
     # What the last worker started reported of its confinement (graph.endpoint.sandbox.Confinement).
     confinement: Confinement | None = field(default=None, init=False)
     _idle: asyncio.Queue = field(default=None, init=False)  # type: ignore[assignment]
@@ -219,6 +222,9 @@ class WorkerPool:
     _closed: bool = field(default=False, init=False)
     _started: bool = field(default=False, init=False)
     _starting: asyncio.Lock | None = field(default=None, init=False)
+    _in_flight: int = field(default=0, init=False)
+    _last_query: float = field(default=0.0, init=False)
+    _idler: asyncio.Task | None = field(default=None, init=False)
 
     async def start(self) -> None:
         self._idle = asyncio.Queue()
@@ -241,7 +247,39 @@ class WorkerPool:
             self._idle.put_nowait(worker)
         self._serving = self.size
         self._started = True
+        self._last_query = time.monotonic()
         self._refill_soon()
+        if self.lazy and self.idle_seconds > 0:
+            self._idler = asyncio.get_running_loop().create_task(self._stop_when_idle())
+
+    async def _stop_when_idle(self) -> None:
+        """Stop every worker once no query has come for `idle_seconds`: a server whose
+        analysts have gone home holds no copy of the store beside its own."""
+        while not self._closed:
+            if self._in_flight:  # the quiet time starts again when the query ends
+                await asyncio.sleep(self.idle_seconds)
+                continue
+            quiet = time.monotonic() - self._last_query
+            if quiet >= self.idle_seconds:
+                self._stop_workers()
+                return
+            await asyncio.sleep(self.idle_seconds - quiet)
+
+    def _stop_workers(self) -> None:
+        """Kill the workers and the standby (without waiting on the event loop); the next query
+        starts them again, as the first one did. Nothing here awaits, so no query can take a
+        worker halfway through."""
+        if self._refill is not None:
+            self._refill.cancel()  # a worker it is starting is killed by the task itself
+        while not self._idle.empty():
+            self._idle.get_nowait()
+        self._standby.clear()
+        for worker in list(self._all):
+            self._kill(worker, wait=False)
+        self._serving = 0
+        self._started = False
+        log.info("SPARQL workers stopped after %g s without a query; the next query starts "
+                 "them again", self.idle_seconds)
 
     async def _ensure_started(self) -> None:
         """The workers of a lazy pool, started by the first query (the others wait for them)."""
@@ -347,6 +385,14 @@ class WorkerPool:
             asyncio.get_running_loop().run_in_executor(None, worker.reap, 5)
 
     async def run(self, job: QueryJob, timeout: float) -> Written:
+        self._in_flight += 1
+        try:
+            return await self._run(job, timeout)
+        finally:
+            self._in_flight -= 1
+            self._last_query = time.monotonic()
+
+    async def _run(self, job: QueryJob, timeout: float) -> Written:
         await self._ensure_started()
         deadline = time.monotonic() + timeout
         if self._serving < self.size:
@@ -414,6 +460,8 @@ class WorkerPool:
 
     async def close(self) -> None:
         self._closed = True
+        if self._idler is not None:
+            self._idler.cancel()
         if self._refill is not None:
             self._refill.cancel()
             # A worker being started is killed by the cancelled task itself, not under it.

@@ -199,7 +199,8 @@ class Service:
         await asyncio.to_thread(warm, store)
         pool = WorkerPool(store_path, size=self.settings.sparql_workers,
                           memory_mb=self.settings.query_memory,
-                          sandbox=self.settings.query_sandbox, lazy=True)
+                          sandbox=self.settings.query_sandbox, lazy=True,
+                          idle_seconds=self.settings.query_idle)
         await pool.start()
         return Served(self.settings, store, pool, str(path), details, named, pin)
 
