@@ -27,6 +27,7 @@ from api.deps import (
     LANGS,
     VARY,
     PinBuild,
+    header_bytes,
     pick_language,
     request_language,
     templates,
@@ -68,17 +69,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "quote. All JSON routes take `lang=kk|ru|en` (else Accept-Language, else en).",
         lifespan=lifespan,
     )
-    app.add_middleware(market_access.AccessFastPath)
-    app.add_middleware(PinBuild)  # outside the fast path: a cached answer is a build's too
     app.add_middleware(NegotiatedVary)
     app.add_middleware(NoPathsInErrors, settings=settings)
     app.add_middleware(HeaderLimit, limit=settings.max_header_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
                        expose_headers=[sparql.TRUNCATED, sparql.ROW_CAP, BUILD_HEADER])
-    # Outermost: bodies are compressed after every other middleware has seen them (the
-    # graph page is ~1 MB, mostly vis-network, and shrinks to about a quarter).
+    # Bodies are compressed after every middleware that reads or changes them has seen them
+    # (the graph page is ~1 MB, mostly vis-network, and shrinks to about a quarter).
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    # A GET /access asked before is answered with the response the stack above gave it.
+    app.add_middleware(market_access.AccessReplay)
+    app.add_middleware(PinBuild)  # outermost: every answer, a replayed one too, is a build's
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
     # The status palette lives with the graph view that draws in it too (graph/static).
@@ -198,7 +200,7 @@ class HeaderLimit:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
-            size = sum(len(k) + len(v) for k, v in scope.get("headers", ()))
+            size = header_bytes(scope)
             if size > self.limit:
                 response = JSONResponse(
                     {"detail": f"request headers add up to {size} bytes; the limit is "

@@ -77,6 +77,11 @@ async def service(request: Request) -> Served:
     return served
 
 
+def header_bytes(scope: dict) -> int:
+    """The size of a request's headers, names and values (what AGRIKG_MAX_HEADER_BYTES bounds)."""
+    return sum(len(k) + len(v) for k, v in scope.get("headers", ()))
+
+
 def varies_by(scope: dict, header: str) -> None:
     """Record that the answer to this request depends on the request header `header`."""
     scope.setdefault("state", {}).setdefault(VARY, set()).add(header)

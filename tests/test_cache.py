@@ -87,7 +87,8 @@ def test_a_rebuild_is_answered_never_the_answer_cached_before_it(client: TestCli
 
 def test_cached_access_answers_echo_the_question_asked(client: TestClient) -> None:
     first = client.get("/access", params={"product": "wheat", "market": "CN"}).json()
-    assert len(client.app.state.service.answers()) == 1, "the answer was kept"
+    kept = [k for k in client.app.state.service.answers()._items if k[0] == "access"]
+    assert len(kept) == 1, "the answer was kept"
     again = client.get("/access", params={"product": "wheat", "market": "CN"}).json()
     assert again == first
     other = client.get("/access", params={"product": "1001", "market": "China"}).json()
@@ -189,3 +190,70 @@ def _count_engine_runs(service) -> list:
 
     service.engine.run = counted
     return runs
+
+
+def _replays(service) -> list[tuple]:
+    """The kept responses of the /access replay (api.routes.market_access.AccessReplay)."""
+    answers = service.served.answers()
+    return [key for key in answers._items if key[0] == "access-response"]
+
+
+def _same_response(first, again) -> None:
+    assert again.status_code == first.status_code == 200
+    assert again.content == first.content
+    assert {k: v for k, v in again.headers.items() if k != "date"} == \
+        {k: v for k, v in first.headers.items() if k != "date"}
+
+
+def test_an_access_question_asked_again_gets_the_same_response_replayed(client) -> None:
+    """Headers too: the answer's language (by Accept-Language when no lang is given), its
+    compression (by Accept-Encoding), Vary and the build's name, as the first time."""
+    service = client.app.state.service
+    asked = {"product": "wheat", "market": "CN"}
+    variants = [{"Accept-Language": "ru", "Accept-Encoding": "gzip"},
+                {"Accept-Language": "kk", "Accept-Encoding": "gzip"},
+                {"Accept-Language": "ru", "Accept-Encoding": "identity"}]
+    firsts = [client.get("/access", params=asked, headers=h) for h in variants]
+    assert len(_replays(service)) == 3
+    for headers, first in zip(variants, firsts, strict=True):
+        _same_response(first, client.get("/access", params=asked, headers=headers))
+    assert len(_replays(service)) == 3  # the second time each was replayed, not kept again
+    ru, kk, plain = firsts
+    assert ru.json()["lang"] == "ru" and kk.json()["lang"] == "kk" and ru.json() != kk.json()
+    assert ru.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert "Accept-Language" in ru.headers["vary"] and "Accept-Encoding" in ru.headers["vary"]
+    assert ru.headers["agrikg-build"]
+
+
+def test_an_access_question_asked_again_still_meets_the_header_limit_and_cors(
+        home: Path) -> None:
+    with TestClient(create_app(Settings(home=home, endpoint=None,
+                                        max_header_bytes=4096))) as client:
+        asked = {"product": "wheat", "market": "CN", "lang": "en"}
+        assert client.get("/access", params=asked).status_code == 200
+        big = client.get("/access", params=asked, headers={"X-Filler": "x" * 5000})
+        assert big.status_code == 431 and "4096" in big.json()["detail"]
+        cross = client.get("/access", params=asked, headers={"Origin": "https://example.org"})
+        assert cross.status_code == 200 and cross.headers["access-control-allow-origin"] == "*"
+
+
+def test_an_access_answer_of_today_is_not_replayed_tomorrow(client, monkeypatch) -> None:
+    """Without as_of the answer is as of today: a new day asks the stack again."""
+    import datetime
+
+    from api.routes import market_access
+
+    service = client.app.state.service
+    asked = {"product": "wheat", "market": "CN", "lang": "en"}
+    client.get("/access", params=asked)
+    client.get("/access", params=asked)
+    assert len(_replays(service)) == 1
+
+    class Tomorrow(datetime.date):
+        @classmethod
+        def today(cls):
+            return datetime.date.today() + datetime.timedelta(days=1)
+
+    monkeypatch.setattr(market_access, "date", Tomorrow)
+    assert client.get("/access", params=asked).status_code == 200
+    assert len(_replays(service)) == 2

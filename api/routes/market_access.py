@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import date
 from typing import Annotated, Any
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import LANGS, SERVED, AsOfParam, Lang, ServiceDep, pick_language, varies_by
+from api.deps import SERVED, AsOfParam, Lang, ServiceDep, header_bytes
 from api.models import BAD_DATE_RESPONSE, NOT_FOUND_RESPONSE, AccessAnswer
 from graph.answers.check import check
 from graph.answers.dates import parse_as_of
@@ -23,7 +23,6 @@ from graph.answers.listings import (
     statuses,
 )
 from graph.answers.resolve import resolve_market, resolve_product
-from graph.errors import BadDate
 
 router = APIRouter(tags=["Market access"])
 
@@ -64,58 +63,62 @@ def access_key(product: str, market: str, lang: str, exporter: str, as_of: str) 
     return ("access", product, market, lang, exporter, as_of)
 
 
-class AccessFastPath:
-    """Answers a GET /access asked before, in this build, straight from the answer cache.
+class AccessReplay:
+    """Answers a GET /access asked before, in this build and today, with the very response the
+    stack below gave it the first time (its headers as compression and Vary left them, and
+    its body), kept in the build's answer cache.
 
-    FastAPI's parameter and dependency handling costs several times what the cached answer
-    does, so a question the route has already validated and answered is served here; anything
-    else (first time asked, unusual parameters, cache off) goes on to the route unchanged."""
-
-    _PARAMS = frozenset(("product", "market", "lang", "as_of"))
+    It sits just inside PinBuild (which names the build in every response) and outside the
+    rest: FastAPI's parameter handling and the middlewares cost several times what a cached
+    answer does. What could make the stack answer differently is in the key (the query string
+    as sent, Accept-Language, whether gzip is accepted, the day) or sends the request down
+    the stack (a cross-origin request, headers over the limit); only a whole 200 is kept."""
 
     def __init__(self, app: Any):
         self.app = app
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == "/access" and scope["method"] == "GET":
-            body = await self._cached(scope)
-            if body is not None:
-                await send({"type": "http.response.start", "status": 200, "headers": [
-                    (b"content-length", str(len(body)).encode()),
-                    (b"content-type", b"application/json")]})
-                await send({"type": "http.response.body", "body": body})
-                return
-        await self.app(scope, receive, send)
+        served = scope.get(SERVED) if scope["type"] == "http" else None
+        if (served is None or scope["path"] != "/access" or scope["method"] != "GET"
+                or (answers := served.answers()) is None):
+            await self.app(scope, receive, send)
+            return
+        key = self._key(scope, served.settings.max_header_bytes)
+        kept = answers.get(key) if key is not None else None
+        if kept is not None:
+            headers, body = kept  # type: ignore[misc]
+            await send({"type": "http.response.start", "status": 200, "headers": list(headers)})
+            await send({"type": "http.response.body", "body": body})
+            return
+        sent: list[tuple[tuple, bytes | None]] = []
 
-    async def _cached(self, scope: dict) -> bytes | None:
-        served = scope.get(SERVED)  # the request's build, switched to a new one already
-        if served is None:
+        async def send_and_keep(message: dict) -> None:
+            # Copied before sending: PinBuild adds the build's name to these headers.
+            if message["type"] == "http.response.start":
+                sent.append((tuple(message.get("headers", ())), None) if message["status"] == 200
+                            else ((), None))
+            elif message["type"] == "http.response.body" and sent:
+                sent.append(((), None if message.get("more_body") else message.get("body", b"")))
+            await send(message)
+
+        await self.app(scope, receive, send_and_keep)
+        if key is not None and len(sent) == 2 and sent[0][0] and sent[1][1] is not None:
+            served.keep(answers, key, sent[1][1], value=(sent[0][0], sent[1][1]))
+
+    @staticmethod
+    def _key(scope: dict, header_limit: int) -> tuple | None:
+        """What the stack's answer depends on, or None for a request sent down it unkept."""
+        if header_bytes(scope) > header_limit:
             return None
-        # Read as Starlette reads it, so the key is the one the route stored.
-        pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-        params = dict(pairs)
-        if len(params) != len(pairs) or not params.keys() <= self._PARAMS:
-            return None
-        lang = params.get("lang")
-        if lang is not None and lang not in LANGS:
-            return None
-        product, market = params.get("product"), params.get("market")
-        if not product or not market:
-            return None
-        try:
-            as_of = parse_as_of(params.get("as_of")).text
-        except BadDate:
-            return None
-        if lang is None:
-            varies_by(scope, "Accept-Language")
-        answers = served.answers()
-        if answers is None:
-            return None
-        accept_language = next((v.decode("latin-1") for k, v in scope["headers"]
-                                if k == b"accept-language"), None)
-        key = access_key(product, market, pick_language(lang, accept_language),
-                         served.settings.exporter, as_of)
-        return answers.get(key)  # type: ignore[return-value]
+        language = gzip = None
+        for name, value in scope["headers"]:
+            if name == b"origin":
+                return None  # CORS echoes an origin that sends cookies
+            if name == b"accept-language":
+                language = value
+            elif name == b"accept-encoding":
+                gzip = b"gzip" in value
+        return ("access-response", scope["query_string"], language, gzip, date.today())
 
 
 def encode(answer: Any) -> bytes:
