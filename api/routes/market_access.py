@@ -90,20 +90,22 @@ class AccessReplay:
             await send({"type": "http.response.start", "status": 200, "headers": list(headers)})
             await send({"type": "http.response.body", "body": body})
             return
-        sent: list[tuple[tuple, bytes | None]] = []
+        headers: tuple | None = None  # of a 200
+        body: bytes | None = None  # of a response sent in one part
+        parts = 0
 
         async def send_and_keep(message: dict) -> None:
-            # Copied before sending: PinBuild adds the build's name to these headers.
-            if message["type"] == "http.response.start":
-                sent.append((tuple(message.get("headers", ())), None) if message["status"] == 200
-                            else ((), None))
-            elif message["type"] == "http.response.body" and sent:
-                sent.append(((), None if message.get("more_body") else message.get("body", b"")))
+            nonlocal headers, body, parts
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                headers = tuple(message.get("headers", ()))  # before PinBuild adds to them
+            elif message["type"] == "http.response.body":
+                parts += 1
+                body = None if message.get("more_body") else message.get("body", b"")
             await send(message)
 
         await self.app(scope, receive, send_and_keep)
-        if key is not None and len(sent) == 2 and sent[0][0] and sent[1][1] is not None:
-            served.keep(answers, key, sent[1][1], value=(sent[0][0], sent[1][1]))
+        if key is not None and headers is not None and parts == 1 and body is not None:
+            served.keep(answers, key, body, value=(headers, body))
 
     @staticmethod
     def _key(scope: dict, header_limit: int) -> tuple | None:
