@@ -42,12 +42,10 @@ def make_plan(store_path: Path, seed: int = 7) -> dict:
     store = pyoxigraph.Store.read_only(str(store_path))
     rng = random.Random(seed)
     records = _rows(store, "sample_records")
-    children: dict[str, list[str]] = {}
     products: set[str] = set()
     # The hierarchy as the check walks it, so `access_check` is given what the check gives it.
     hierarchy = ProductIndex()
     for row in _rows(store, "sample_hierarchy"):
-        children.setdefault(row["broader"], []).append(row["product"])
         hierarchy.broader[row["product"]].append(row["broader"])
         hierarchy.narrower[row["broader"]].append(row["product"])
         products.update((row["product"], row["broader"]))
@@ -59,8 +57,8 @@ def make_plan(store_path: Path, seed: int = 7) -> dict:
     for i in range(CHECKS):
         kind = ("record", "via", "random")[i % 3]
         row = records[i % len(records)] if records else None
-        if kind == "via" and row and children.get(row["product"]):
-            product, market = rng.choice(children[row["product"]]), row["market"]
+        if kind == "via" and row and hierarchy.narrower.get(row["product"]):
+            product, market = rng.choice(hierarchy.narrower[row["product"]]), row["market"]
         elif kind in ("record", "via") and row:
             product, market, kind = row["product"], row["market"], "record"
         else:
