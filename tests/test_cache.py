@@ -215,9 +215,19 @@ def test_an_access_question_asked_again_gets_the_same_response_replayed(client) 
                 {"Accept-Language": "ru", "Accept-Encoding": "identity"}]
     firsts = [client.get("/access", params=asked, headers=h) for h in variants]
     assert len(_replays(service)) == 3
+    stack, below = client.app.middleware_stack, []
+
+    async def counted(scope, receive, send):  # FastAPI's layers and the middlewares
+        below.append(scope["path"])
+        await stack(scope, receive, send)
+
+    client.app.middleware_stack = counted
     for headers, first in zip(variants, firsts, strict=True):
         _same_response(first, client.get("/access", params=asked, headers=headers))
     assert len(_replays(service)) == 3  # the second time each was replayed, not kept again
+    assert below == []  # ...and sent before the stack saw the request
+    client.get("/access", params={"product": "barley", "market": "CN"})
+    assert below == ["/access"]  # a new question goes down it
     ru, kk, plain = firsts
     assert ru.json()["lang"] == "ru" and kk.json()["lang"] == "kk" and ru.json() != kk.json()
     assert ru.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers

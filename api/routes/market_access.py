@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import SERVED, AsOfParam, Lang, ServiceDep, header_bytes
+from api.deps import BUILD_HEADER, SERVED, AsOfParam, Lang, ServiceDep, header_bytes
 from api.models import BAD_DATE_RESPONSE, NOT_FOUND_RESPONSE, AccessAnswer
 from graph.answers.check import check
 from graph.answers.dates import parse_as_of
@@ -23,6 +23,7 @@ from graph.answers.listings import (
     statuses,
 )
 from graph.answers.resolve import resolve_market, resolve_product
+from graph.endpoint.served_build import Service
 
 router = APIRouter(tags=["Market access"])
 
@@ -64,15 +65,14 @@ def access_key(product: str, market: str, lang: str, exporter: str, as_of: str) 
 
 
 class AccessReplay:
-    """Answers a GET /access asked before, in this build and today, with the very response the
-    stack below gave it the first time (its headers as compression and Vary left them, and
-    its body), kept in the build's answer cache.
+    """Keeps the response the stack gives a GET /access (its headers as compression, Vary and
+    the build's name left them, and its body) in the build's answer cache, for `replay` to
+    send when the same question is asked again in this build and today.
 
-    It sits just inside PinBuild (which names the build in every response) and outside the
-    rest: FastAPI's parameter handling and the middlewares cost several times what a cached
-    answer does. What could make the stack answer differently is in the key (the query string
-    as sent, Accept-Language, whether gzip is accepted, the day) or sends the request down
-    the stack (a cross-origin request, headers over the limit); only a whole 200 is kept."""
+    It sits just inside PinBuild. What could make the stack answer differently is in the key
+    (the query string as sent, Accept-Language, whether gzip is accepted, the day) or sends
+    the request down the stack unkept (a cross-origin request, headers over the limit); only
+    a whole 200 is kept."""
 
     def __init__(self, app: Any):
         self.app = app
@@ -80,15 +80,9 @@ class AccessReplay:
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         served = scope.get(SERVED) if scope["type"] == "http" else None
         if (served is None or scope["path"] != "/access" or scope["method"] != "GET"
-                or (answers := served.answers()) is None):
+                or (answers := served.answers()) is None
+                or (key := replay_key(scope, served.settings.max_header_bytes)) is None):
             await self.app(scope, receive, send)
-            return
-        key = self._key(scope, served.settings.max_header_bytes)
-        kept = answers.get(key) if key is not None else None
-        if kept is not None:
-            headers, body = kept  # type: ignore[misc]
-            await send({"type": "http.response.start", "status": 200, "headers": list(headers)})
-            await send({"type": "http.response.body", "body": body})
             return
         headers: tuple | None = None  # of a 200
         body: bytes | None = None  # of a response sent in one part
@@ -97,30 +91,54 @@ class AccessReplay:
         async def send_and_keep(message: dict) -> None:
             nonlocal headers, body, parts
             if message["type"] == "http.response.start" and message["status"] == 200:
-                headers = tuple(message.get("headers", ()))  # before PinBuild adds to them
+                headers = tuple(message.get("headers", ()))
             elif message["type"] == "http.response.body":
                 parts += 1
                 body = None if message.get("more_body") else message.get("body", b"")
             await send(message)
 
         await self.app(scope, receive, send_and_keep)
-        if key is not None and headers is not None and parts == 1 and body is not None:
+        if headers is not None and parts == 1 and body is not None:
+            if served.build:  # PinBuild names the build after this middleware has seen them
+                headers = (*headers, (BUILD_HEADER.lower().encode(), served.build.encode()))
             served.keep(answers, key, body, value=(headers, body))
 
-    @staticmethod
-    def _key(scope: dict, header_limit: int) -> tuple | None:
-        """What the stack's answer depends on, or None for a request sent down it unkept."""
-        if header_bytes(scope) > header_limit:
-            return None
-        language = gzip = None
-        for name, value in scope["headers"]:
-            if name == b"origin":
-                return None  # CORS echoes an origin that sends cookies
-            if name == b"accept-language":
-                language = value
-            elif name == b"accept-encoding":
-                gzip = b"gzip" in value
-        return ("access-response", scope["query_string"], language, gzip, date.today())
+
+async def replay(svc: Service, scope: dict, send: Any) -> bool:
+    """Send the kept response to a GET /access asked before in the served build, and say
+    whether it was sent. It runs before FastAPI's own layers (error handling, telemetry, the
+    body limit), which cost several times what sending a kept response does."""
+    await svc.refresh()
+    served = svc.acquire()
+    try:
+        answers = served.answers()
+        key = replay_key(scope, served.settings.max_header_bytes) if answers is not None \
+            else None
+        kept = answers.get(key) if key is not None else None  # type: ignore[union-attr]
+        if kept is None:
+            return False
+        headers, body = kept  # type: ignore[misc]
+        await send({"type": "http.response.start", "status": 200, "headers": list(headers)})
+        await send({"type": "http.response.body", "body": body})
+        return True
+    finally:
+        svc.release(served)
+
+
+def replay_key(scope: dict, header_limit: int) -> tuple | None:
+    """What the stack's response to a GET /access depends on, or None for a request that
+    goes down it and is not kept."""
+    if header_bytes(scope) > header_limit:
+        return None
+    language = gzip = None
+    for name, value in scope["headers"]:
+        if name == b"origin":
+            return None  # CORS echoes an origin that sends cookies
+        if name == b"accept-language":
+            language = value
+        elif name == b"accept-encoding":
+            gzip = b"gzip" in value
+    return ("access-response", scope["query_string"], language, gzip, date.today())
 
 
 def encode(answer: Any) -> bytes:
