@@ -133,6 +133,11 @@ def test_tables_read_in_a_child_process_are_the_ones_read_here(settings, monkeyp
     for key in tables:
         assert _contents(apart.cache[key]) == _contents(here.cache[key]), key
     assert check(apart, "beef", "CN") == check(here, "beef", "CN")
+    # ...each string once: a product's IRI in the record index is the one the labels hold
+    labels = {iri: iri for iri in apart.cache["product_index"].labels}
+    recorded = [iri for markets in apart.cache["record_index"]._pairs.values()
+                for products in markets.values() for iri in products]
+    assert recorded and all(labels[iri] is iri for iri in recorded)
     monkeypatch.setattr(warming.sys, "executable", "/nonexistent/python")
     failed = open_store(settings)
     with caplog.at_level("WARNING", logger="agrikg.warm"):
