@@ -106,16 +106,13 @@ class AccessReplay:
 
 async def replay(svc: Service, scope: dict, send: Any) -> bool:
     """Send the kept response to a GET /access asked before in the served build, and say
-    whether it was sent. It runs before FastAPI's own layers (error handling, telemetry, the
-    body limit), which cost several times what sending a kept response does."""
+    whether it was sent (api.app.AgrikgAPI calls it before FastAPI's own layers)."""
     await svc.refresh()
     served = svc.acquire()
     try:
-        answers = served.answers()
-        key = replay_key(scope, served.settings.max_header_bytes) if answers is not None \
-            else None
-        kept = answers.get(key) if key is not None else None  # type: ignore[union-attr]
-        if kept is None:
+        if ((answers := served.answers()) is None
+                or (key := replay_key(scope, served.settings.max_header_bytes)) is None
+                or (kept := answers.get(key)) is None):
             return False
         headers, body = kept  # type: ignore[misc]
         await send({"type": "http.response.start", "status": 200, "headers": list(headers)})
