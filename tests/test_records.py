@@ -80,6 +80,20 @@ def test_index_keeps_records_outside_the_record_namespace_and_merges_rows() -> N
     assert index.records("uz", "cn", ["wheat"]) == []
 
 
+def test_index_finds_each_pair_among_its_neighbours_and_nothing_between_them() -> None:
+    """Pairs are looked up in a market's sorted products: the first, the last, one between,
+    and names before, between and after them."""
+    index = RecordIndex([("kz", "cn", p, f"{RECORD}{p}1 {RECORD}{p}2") for p in "bdf"]
+                        + [("kz", "ir", "d", f"{RECORD}x")])
+    assert len(index) == 4
+    for product in "bdf":
+        assert index.records("kz", "cn", [product]) == [f"{RECORD}{product}1", f"{RECORD}{product}2"]
+    assert index.records("kz", "cn", ["a", "c", "e", "g"]) == []
+    assert index.records("kz", "cn", ["f", "b"]) == [f"{RECORD}f1", f"{RECORD}f2", f"{RECORD}b1",
+                                                     f"{RECORD}b2"]
+    assert index.records("kz", "ir", ["b", "d"]) == [f"{RECORD}x"]
+
+
 def test_a_group_reads_the_records_below_it_and_of_its_members_other_groups(embedded) -> None:
     products = product_index(embedded)
     hen_eggs = next(p for p in products.labels if p.endswith("/hen-eggs"))
@@ -136,7 +150,7 @@ def test_tables_read_in_a_child_process_are_the_ones_read_here(settings, monkeyp
     # ...each string once: a product's IRI in the record index is the one the labels hold
     labels = {iri: iri for iri in apart.cache["product_index"].labels}
     recorded = [iri for markets in apart.cache["record_index"]._pairs.values()
-                for products in markets.values() for iri in products]
+                for products, _records, _ends in markets.values() for iri in products]
     assert recorded and all(labels[iri] is iri for iri in recorded)
     monkeypatch.setattr(warming.sys, "executable", "/nonexistent/python")
     failed = open_store(settings)

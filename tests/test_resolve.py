@@ -10,7 +10,7 @@ import pytest
 from babel import Locale
 
 from graph import DATA_DIR
-from graph.answers.resolve import fold, resolve_market, resolve_product
+from graph.answers.resolve import ProductIndex, fold, resolve_market, resolve_product
 from graph.errors import ResolveError
 from graph.namespaces import LANGUAGES, MARKET
 
@@ -240,3 +240,22 @@ def test_an_unknown_product_is_suggested_with_its_id_and_iri(embedded) -> None:
         resolve_product(embedded, "пшеничка", "kk")
     wheat = next(m for m in caught.value.matches if m["id"] == "wheat")
     assert wheat == {"id": "wheat", "iri": "https://w3id.org/agrikg/product/wheat", "label": "Бидай"}
+
+
+def test_a_compacted_product_index_names_the_same_products() -> None:
+    """The served index keeps a name of one product as its IRI alone and the codes and the
+    hierarchy as tuples: what it names, and how a synonym yields to a prefLabel, is as before."""
+    index = ProductIndex()
+    for product, name in [("p/wheat", "wheat"), ("p/durum", "wheat"), ("p/durum", "durum"),
+                          ("p/bran", "bran")]:
+        index.add_name(product, name)
+    index.by_pref["wheat"].add("p/wheat")
+    index.codes["p/wheat"].append("1001")
+    index.broader["p/durum"].append("p/wheat")
+    before = {name: sorted(found) for name, found in index.by_name.items()}
+    index.compact()
+    assert index.named("wheat") == ("p/wheat",)  # the prefLabel, not the synonym
+    assert index.named("durum") == ("p/durum",) and index.named("rye") == ()
+    assert {name: sorted(found) for name, found in index.names()} == before
+    assert index.by_name["bran"] == "p/bran" and index.by_name["wheat"] == ("p/durum", "p/wheat")
+    assert index.codes["p/wheat"] == ("1001",) and index.ancestors("p/durum") == {"p/wheat": 1}
