@@ -3,6 +3,8 @@
 Data flows one way: ontology/ + graph/data/ -> build -> store -> named queries -> check.
 """
 
+import os
+import sys
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -24,3 +26,12 @@ def default_home() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("agrikg", appauthor=False)
+
+
+def interpreter(module: str, *args: str) -> tuple[list[str], dict[str, str]]:
+    """The command and environment that run `module` of this copy of agrikg in a fresh
+    interpreter. -P keeps the working directory off the import path and PYTHONPATH puts this
+    copy first: started inside another checkout, the child would import that one's code."""
+    path = [str(PROJECT_DIR), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return [sys.executable, "-P", "-m", module, *args], os.environ | {
+        "PYTHONPATH": os.pathsep.join(path)}

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from graph import interpreter
 from graph.answers.check import check as check_access
 from graph.answers.check import validated
 from graph.answers.dates import AsOf, parse_as_of
@@ -402,8 +403,6 @@ def serve(
     import json as json_module
     import os
 
-    from api.server import run
-
     overrides = {k: v for k, v in {"host": host, "port": port, "endpoint": endpoint,
                                    "workers": workers, "extra": extra}.items() if v}
     settings = _settings(**overrides)
@@ -421,7 +420,11 @@ def serve(
     err.print(_text(f"Serving on http://{settings.host}:{settings.port} "
                     f"({'remote ' + settings.endpoint if settings.endpoint else 'embedded store'}"
                     "); API docs at /docs"))
-    run(settings)
+    # The server is a fresh interpreter with the app alone (api/__main__.py), same process.
+    command, env = interpreter("api")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(command[0], command, env)
 
 
 @app.command()

@@ -245,7 +245,7 @@ def _server_pid(home: Path) -> int:
     """The `agrikg serve` process serving `home` (found by its environment, Linux /proc)."""
     for proc in Path("/proc").iterdir():
         try:
-            if proc.name.isdigit() and b"agrikg\0serve" in (proc / "cmdline").read_bytes() and \
+            if proc.name.isdigit() and b"-m\0api\0" in (proc / "cmdline").read_bytes() + b"\0" and \
                     f"AGRIKG_HOME={home}".encode() in (proc / "environ").read_bytes().split(b"\0"):
                 return int(proc.name)
         except OSError:

@@ -13,7 +13,6 @@ not the heap their whole-graph queries left fragmented (at 10^6 triples the serv
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import graph
+from graph import interpreter
 from graph.answers.check import source_labels, statements, vocabulary
 from graph.answers.records import record_index
 from graph.answers.resolve import market_index, product_index
@@ -55,15 +54,12 @@ def store_bytes(path: Path) -> int:
 def tables_from_child(path: Path) -> dict | None:
     """The tables read by a child process over the same store directory, or None (logged)
     when it failed: the caller then reads them itself."""
-    env = os.environ | {"PYTHONPATH": os.pathsep.join(
-        [str(Path(graph.__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
+    command, env = interpreter("graph.answers.warm")
     with tempfile.TemporaryDirectory(prefix="agrikg-warm-") as tmp:
         out = Path(tmp) / "tables.pickle"
         try:
-            # -P: the working directory is not searched first (a checkout there of another
-            # version would be imported instead).
-            done = subprocess.run([sys.executable, "-P", "-m", "graph.answers.warm", str(path),
-                                   str(out)], env=env, stdout=subprocess.DEVNULL,
+            done = subprocess.run([*command, str(path), str(out)], env=env,
+                                  stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, timeout=CHILD_TIMEOUT, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             log.warning("warming in a child process failed (%s); warming in this one", exc)
