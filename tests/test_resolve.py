@@ -243,8 +243,8 @@ def test_an_unknown_product_is_suggested_with_its_id_and_iri(embedded) -> None:
 
 
 def test_a_compacted_product_index_names_the_same_products() -> None:
-    """The served index keeps a name of one product as its IRI alone and the codes and the
-    hierarchy as tuples: what it names, and how a synonym yields to a prefLabel, is as before."""
+    """The served index keeps its names in one string and the codes and the hierarchy as
+    tuples: what each name names, and how a synonym yields to a prefLabel, is as before."""
     index = ProductIndex()
     for product, name in [("p/wheat", "wheat"), ("p/durum", "wheat"), ("p/durum", "durum"),
                           ("p/bran", "bran")]:
@@ -257,5 +257,7 @@ def test_a_compacted_product_index_names_the_same_products() -> None:
     assert index.named("wheat") == ("p/wheat",)  # the prefLabel, not the synonym
     assert index.named("durum") == ("p/durum",) and index.named("rye") == ()
     assert {name: sorted(found) for name, found in index.names()} == before
-    assert index.by_name["bran"] == "p/bran" and index.by_name["wheat"] == ("p/durum", "p/wheat")
+    assert sorted(index.containing("ra")) == [("bran", ("p/bran",))]
+    assert sorted(index.containing("")) == sorted(index.names())
+    assert [name for name, _ in index.containing("e")] == ["wheat"]  # each name once
     assert index.codes["p/wheat"] == ("1001",) and index.ancestors("p/durum") == {"p/wheat": 1}

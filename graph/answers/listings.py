@@ -145,10 +145,9 @@ def search_products(store: Store, q: str | None, lang: str, limit: int = 50) -> 
     # The products one of whose names holds the text (exactly: the name is the text).
     named: dict[str, bool] = {}
     if wanted:
-        for name, products in index.names():
-            if wanted in name:
-                for iri in products:
-                    named[iri] = named.get(iri, False) or name == wanted
+        for name, products in index.containing(wanted):
+            for iri in products:
+                named[iri] = named.get(iri, False) or name == wanted
     found = []
     for iri in index.labels:
         codes = index.codes.get(iri, [])
