@@ -252,8 +252,13 @@ def test_a_compacted_product_index_names_the_same_products() -> None:
     index.by_pref["wheat"].add("p/wheat")
     index.codes["p/wheat"].append("1001")
     index.broader["p/durum"].append("p/wheat")
+    index.labels["p/wheat"] |= {"en": "Wheat", "ru": "Пшеница"}
+    index.labels["p/durum"]["ru"] = "Твёрдая пшеница"
     before = {name: sorted(found) for name, found in index.by_name.items()}
+    shown = [(p, lang, index.label(p, lang)) for p in index.labels for lang in ("en", "ru", "kk")]
     index.compact()
+    assert [(p, lang, index.label(p, lang)) for p, lang, _ in shown] == shown
+    assert index.label("p/durum", "kk") == "durum" and index.label("p/wheat", "kk") == "Wheat"
     assert index.named("wheat") == ("p/wheat",)  # the prefLabel, not the synonym
     assert index.named("durum") == ("p/durum",) and index.named("rye") == ()
     assert {name: sorted(found) for name, found in index.names()} == before

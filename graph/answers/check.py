@@ -163,7 +163,8 @@ class Statement:
     iri: str
     quote: str
     quote_lang: str
-    translations: dict[str, str]
+    # (language, text) after one another: 72 bytes for two, against 184 for a dict
+    translations: tuple[str, ...]
     direct_speech: bool
     speaker: str | None
     role: str | None
@@ -192,7 +193,7 @@ def statements(store: Store) -> dict[str, Statement]:
                 if row.get("translationLang"):
                     translations.setdefault(row["translationLang"], row["translation"])
             out[iri] = Statement(iri, first["quote"], first.get("quoteLang") or "kk",
-                                 translations,
+                                 tuple(part for item in translations.items() for part in item),
                                  first.get("directSpeech") == "true", first.get("speaker"),
                                  first.get("role"), first.get("event"), first.get("eventDate"),
                                  first.get("eventDateInferred") == "true", first.get("document"),
@@ -230,7 +231,8 @@ def source_json(store: Store, statement: str, lang: str) -> dict[str, Any] | Non
 
         # The asked language's translation, else the English one, else any (never the quote
         # itself: a reader in the quote's language reads it in the quote).
-        given = {code: text for code, text in s.translations.items() if code != s.quote_lang}
+        pairs = zip(s.translations[::2], s.translations[1::2], strict=True)
+        given = {code: text for code, text in pairs if code != s.quote_lang}
         translation_lang = next((code for code in (lang, "en", *sorted(given)) if code in given),
                                 None)
         texts = given | {s.quote_lang: s.quote}
