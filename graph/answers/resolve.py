@@ -147,11 +147,9 @@ class ProductIndex:
         return tuple(self.by_pref.get(folded) or self.by_name.get(folded) or ())
 
     def containing(self, part: str) -> Iterator[tuple[str, tuple[str, ...]]]:
-        """The folded names that hold `part`, with the products they name."""
-        if isinstance(self.by_name, NameTable):
-            yield from self.by_name.containing(part)
-        else:
-            yield from ((n, tuple(f)) for n, f in self.by_name.items() if part in n)
+        """The folded names that hold `part`, with the products they name (in the served,
+        compacted index)."""
+        return self.by_name.containing(part)  # type: ignore[union-attr]
 
     def depth(self, product: str) -> int:
         """Longest path to a top concept: the deeper, the more specific."""
