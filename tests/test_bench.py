@@ -156,3 +156,29 @@ def test_bench_help_explains_the_modes() -> None:
                           text=True, cwd=PROJECT, check=False)
     assert done.returncode == 0
     assert "--quick" in done.stdout and "--sizes" in done.stdout
+
+
+def test_worker_designs_measures_each_design_over_the_store(store_path: Path) -> None:
+    """The probe behind bench/NOTES.md's figures for the query workers: every design answers
+    every query in each of its workers and is measured process by process."""
+    done = subprocess.run([sys.executable, "-m", "bench.worker_designs", str(store_path),
+                           "--rounds", "1", "--json"], capture_output=True, text=True,
+                          cwd=PROJECT, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr
+    results = {r["design"]: r for r in json.loads(done.stdout)}
+    assert list(results) == ["bare", "spawned", "zygote", "per query"]
+    queries = results["bare"]["queries"]
+    assert queries == 30  # 10 markets x 3 languages
+    # Processes measured, and queries answered: two workers (and a standby, or the zygote they
+    # were forked from) answer every query each; a child per query leaves only its parent.
+    assert {d: (len(r["pss_mb"]), r["queries"]) for d, r in results.items()} == {
+        "bare": (1, queries), "spawned": (3, 2 * queries), "zygote": (3, 2 * queries),
+        "per query": (1, queries)}
+    assert all(mb > 1 for r in results.values() for mb in r["pss_mb"])
+
+
+def test_worker_designs_refuses_a_directory_that_is_no_store(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "bench.worker_designs", str(tmp_path)],
+                          capture_output=True, text=True, cwd=PROJECT, check=False)
+    assert done.returncode == 2
+    assert "is not a store directory" in done.stderr and "Traceback" not in done.stderr
