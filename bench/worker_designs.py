@@ -101,13 +101,13 @@ elif design == "per-query":
 time.sleep(600)
 '''
 
-# What each design starts (each entry a process started with CHILD), and how many JSON lines
-# it prints in all (a zygote's workers print on its stdout).
-DESIGNS: dict[str, tuple[tuple[str, ...], int]] = {
-    "bare": (("worker",), 1),
-    "spawned": (("worker", "worker", "standby"), 3),
-    "zygote": (("zygote",), 3),
-    "per query": (("per-query",), 1),
+# What each design starts: a process (started with CHILD) for each role, and how many JSON
+# lines it prints (a zygote prints its forked workers' as well as its own).
+DESIGNS: dict[str, tuple[tuple[str, int], ...]] = {
+    "bare": (("worker", 1),),
+    "spawned": (("worker", 1), ("worker", 1), ("standby", 1)),
+    "zygote": (("zygote", 3),),
+    "per query": (("per-query", 1),),
 }
 
 
@@ -128,17 +128,16 @@ class Measured:
 
 def measure(design: str, store: Path, queries: Path, rounds: int) -> Measured:
     """Start one design, wait for every process's report, then take their PSS and kill them."""
-    roles, lines = DESIGNS[design]
     procs: list[subprocess.Popen] = []
     try:
         reports = []
-        for role in roles:  # one process at a time: each answers its queries as it starts
+        for role, lines in DESIGNS[design]:  # one at a time: each answers as it starts
             proc = subprocess.Popen([sys.executable, "-c", CHILD, role, str(store), str(queries),
                                      str(rounds)], stdout=subprocess.PIPE, text=True,
                                     stdin=subprocess.DEVNULL)
             procs.append(proc)
             assert proc.stdout is not None
-            for _ in range(lines if len(roles) == 1 else 1):
+            for _ in range(lines):
                 line = proc.stdout.readline()
                 if not line:
                     raise RuntimeError(f"{design}: a process ended before it reported "
@@ -186,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         queries = Path(handle.name)
     try:
         results = [measure(design, args.store, queries, args.rounds) for design in DESIGNS]
+    except RuntimeError as exc:  # what the process said on stderr is above
+        parser.exit(1, f"{parser.prog}: {exc}\n")
     finally:
         queries.unlink(missing_ok=True)
     if args.json:
