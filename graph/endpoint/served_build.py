@@ -8,7 +8,8 @@ request pins the build it started on (`Service.acquire`) and is answered wholly 
 build replaced by a newer one is closed when its last request is done, and is kept from
 being pruned (graph.store.pins) until then. A remote endpoint that is down does not stop the API
 from starting: requests are answered 503 until it is back, and the named graphs it holds are
-fetched once it answers."""
+fetched once it answers. What a first answer reads is read from it then too, as a build is
+warmed (before the API answers when the endpoint is up at start, else in the background)."""
 
 from __future__ import annotations
 
@@ -128,6 +129,7 @@ class Service:
     _graphs_tried: float = field(default=0.0, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _switching: asyncio.Task | None = field(default=None, init=False)
+    _warming: asyncio.Task | None = field(default=None, init=False)
     _refused: dict[str, float] = field(default_factory=dict, init=False)
     _closing: set[asyncio.Task] = field(default_factory=set, init=False)
 
@@ -168,7 +170,8 @@ class Service:
                                            graph=self.settings.endpoint_graph),
                 RemoteEngine(self.settings.endpoint, graph=self.settings.endpoint_graph),
                 named_graphs=GraphsNotKnown())
-            await self._remote_graphs()
+            if await self._remote_graphs():
+                await self._warm_remote()
             return
         for _ in range(10):  # the build pruned between reading `current` and pinning it
             path = current_build(self.settings)
@@ -210,9 +213,9 @@ class Service:
         # for its default graph, as Virtuoso does): not a graph.
         return {row["g"] for row in select(store, "named_graphs") if "g" in row}
 
-    async def _remote_graphs(self) -> None:
+    async def _remote_graphs(self) -> bool:
         """Fetch the remote endpoint's named graphs; while it does not answer, try again on a
-        later request (at most once a second)."""
+        later request (at most once a second). True once it has answered."""
         self._graphs_tried = time.monotonic()
         try:
             self.served.named_graphs = await asyncio.to_thread(self._named_graphs,
@@ -220,6 +223,19 @@ class Service:
         except StoreError as exc:
             log.warning("the SPARQL endpoint does not answer yet (%s); serving 503 until it "
                         "does", exc)
+            return False
+        return True
+
+    async def _warm_remote(self) -> None:
+        """Read what a first answer reads (graph.answers.warm) from the remote endpoint, as a
+        build is warmed when it is switched to. Otherwise the first request of each API
+        worker waits for it: about 4 s at 10^6 triples, holding up every request behind it.
+        An endpoint that fails meanwhile leaves the rest to the first answers."""
+        try:
+            await asyncio.to_thread(warm, self.served.store)
+        except StoreError as exc:
+            log.warning("could not read the per-build tables from the SPARQL endpoint (%s); "
+                        "the first answers will read them", exc)
 
     async def refresh(self) -> None:
         """Serve a new build once `current` points at it (checked at most once a second); for
@@ -229,8 +245,11 @@ class Service:
             if (isinstance(self.served.named_graphs, GraphsNotKnown) and not self._lock.locked()
                     and time.monotonic() - self._graphs_tried >= RETRY_SECONDS):
                 async with self._lock:
-                    if isinstance(self.served.named_graphs, GraphsNotKnown):
-                        await self._remote_graphs()
+                    if isinstance(self.served.named_graphs, GraphsNotKnown) and \
+                            await self._remote_graphs():
+                        # Up at last: warmed in the background, as a new build is.
+                        self._warming = asyncio.get_running_loop().create_task(
+                            self._warm_remote())
             return
         if self._switching is not None or time.monotonic() - self._checked < 1.0:
             return
@@ -287,6 +306,8 @@ class Service:
         task.add_done_callback(self._closing.discard)
 
     async def close(self) -> None:
+        if self._warming is not None:
+            self._warming.cancel()
         if self._switching is not None:
             await asyncio.wait([self._switching])
         if self._closing:
