@@ -6,6 +6,7 @@ an answer is complete and right or a clear 503 / exit 1 — never a hang, a trun
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import resource
@@ -23,8 +24,11 @@ import httpx
 import pytest
 
 from graph import DATA_DIR
+from graph.answers.warm import read_tables
 from graph.build.builder import build, current_build
+from graph.endpoint.served_build import Service
 from graph.settings import Settings
+from graph.store.backends import RemoteStore
 from tests.helpers.env import clean_env
 from tests.helpers.servers import BIN, answers, free_port, start_api, stop, until
 
@@ -238,6 +242,43 @@ def test_the_api_starts_while_the_remote_is_down_and_serves_once_it_is_up(
             assert client.get("/sparql", params={"query": UNKNOWN_GRAPH}).status_code == 200
     finally:
         _stop(backend)
+
+
+def test_an_api_whose_endpoint_was_down_at_start_reads_the_tables_once_it_answers(
+        settings: Settings, tmp_path: Path) -> None:
+    """The per-build tables a first answer reads are read from the endpoint in the background
+    once it first answers (at start when it is up then: tests/test_engines.py), so the first
+    answers after it comes back do not wait for them."""
+    location = _load_db(settings, tmp_path / "db")
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}/query"
+    backend: subprocess.Popen | None = None
+
+    async def tables_once_up() -> tuple[set[str], set[str], set[str]]:
+        nonlocal backend
+        service = Service(Settings(home=settings.home, endpoint=endpoint))
+        await service.start()
+        try:
+            before = set(service.store.cache)
+            backend = _oxigraph(location, port)
+            read = RemoteStore(endpoint)
+            await asyncio.to_thread(read_tables, read)
+            deadline = time.monotonic() + RECOVERY_SECONDS
+            while not set(read.cache) <= set(service.store.cache) and \
+                    time.monotonic() < deadline:
+                await service.refresh()  # what each request does first
+                await asyncio.sleep(0.1)
+            return before, set(read.cache), set(service.store.cache)
+        finally:
+            await service.close()
+
+    try:
+        before, expected, after = asyncio.run(tables_once_up())
+    finally:
+        _stop(backend)
+    assert before == set(), "tables were read from an endpoint that was down"
+    assert expected, "reading the tables cached nothing"
+    assert after >= expected, expected - after
 
 
 # -- a backend that cuts its result short --------------------------------------------------------
