@@ -5,7 +5,6 @@ read or refused in one place (graph/store/remote.py), tested here finding by fin
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from graph.store.builds import current_build
 from graph.store.named_queries import IRI, select
 from graph.store.remote import EMPTY, Target, label, normalised_json, value
 from tests.conftest import start_virtuoso
+from tests.helpers.event_loop import run_apart
 from tests.test_check import FACTS
 
 P = "https://w3id.org/agrikg/"
@@ -198,7 +198,7 @@ def test_an_api_over_an_endpoint_has_read_what_a_first_answer_reads_when_it_star
     read = RemoteStore(oxigraph_url)
     read_tables(read)
     assert read.cache, "reading the tables cached nothing"
-    assert asyncio.run(tables_after_start()) >= set(read.cache)
+    assert run_apart(tables_after_start) >= set(read.cache)
 
 
 def test_serve_over_virtuoso_answers_as_the_embedded_store(api_embedded, api_virtuoso,

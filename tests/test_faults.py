@@ -30,6 +30,7 @@ from graph.endpoint.served_build import Service
 from graph.settings import Settings
 from graph.store.backends import RemoteStore
 from tests.helpers.env import clean_env
+from tests.helpers.event_loop import run_apart
 from tests.helpers.servers import BIN, answers, free_port, start_api, stop, until
 
 OXIGRAPH = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
@@ -273,7 +274,7 @@ def test_an_api_whose_endpoint_was_down_at_start_reads_the_tables_once_it_answer
             await service.close()
 
     try:
-        before, expected, after = asyncio.run(tables_once_up())
+        before, expected, after = run_apart(tables_once_up)
     finally:
         _stop(backend)
     assert before == set(), "tables were read from an endpoint that was down"

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -24,17 +23,11 @@ from graph.build.builder import current_build
 from graph.endpoint.query_workers import QueryFailed, QueryJob, WorkerPool, _worker_main, execute
 from graph.endpoint.sandbox import Confinement, probe
 from graph.settings import Settings
+from tests.helpers.event_loop import run_apart
 from tests.helpers.servers import start_api
 from tests.test_cli import run
 
 CONFINED = probe()
-
-
-def run_apart(main):
-    """Run a coroutine function on an event loop of its own thread: the browser tests' session
-    (Playwright's sync API) keeps a loop running on the main thread for the rest of the run."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, main()).result()
 
 
 class Listener:
