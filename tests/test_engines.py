@@ -5,6 +5,7 @@ read or refused in one place (graph/store/remote.py), tested here finding by fin
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -182,7 +183,7 @@ def test_a_construct_export_is_the_built_graph(engine, request, settings, embedd
 
 
 def test_an_api_over_an_endpoint_has_read_what_a_first_answer_reads_when_it_starts(
-        settings: Settings, oxigraph_url: str) -> None:
+        settings: Settings, oxigraph_url: str, caplog: pytest.LogCaptureFixture) -> None:
     """As a build is warmed when it is switched to, an API over a remote endpoint reads the
     per-build tables at start: otherwise the first request of each API worker waited for them
     (about 4 s at 10^6 triples), and so did every request behind it (/access over Oxigraph's
@@ -198,7 +199,14 @@ def test_an_api_over_an_endpoint_has_read_what_a_first_answer_reads_when_it_star
     read = RemoteStore(oxigraph_url)
     read_tables(read)
     assert read.cache, "reading the tables cached nothing"
+    caplog.set_level(logging.INFO, "agrikg.service")
     assert run_apart(tables_after_start) >= set(read.cache)
+    # Said while the API starts, which at 10^7 triples takes about half a minute.
+    said = [r.getMessage() for r in caplog.records if r.name == "agrikg.service"]
+    assert "reading the per-build tables from the SPARQL endpoint (what a first answer " \
+           "reads)" in said, said
+    assert any(m.startswith("read the per-build tables from the SPARQL endpoint in ")
+               for m in said), said
 
 
 def test_serve_over_virtuoso_answers_as_the_embedded_store(api_embedded, api_virtuoso,
